@@ -1,0 +1,74 @@
+import type { EventMetadata } from '../events/envelope.js';
+
+/**
+ * A store-specific global position, opaque to everyone but its adapter (sqlite: the row number;
+ * EventStoreDB: `commit/prepare`). Positions are persisted as strings so that 64-bit values survive.
+ */
+export type Position = string & { readonly __position: unique symbol };
+
+/** What an append expects the stream's last revision to be (design §3). */
+export type ExpectedRevision = 'any' | 'no_stream' | 'exists' | number;
+
+export interface NewEvent {
+  /** Caller-chosen UUID; appending the same id again is an idempotent retry, stored once. */
+  id: string;
+  type: string;
+  data: unknown;
+  metadata: EventMetadata;
+}
+
+export interface RecordedEvent {
+  id: string;
+  type: string;
+  stream: string;
+  /** 0-based revision inside the stream. */
+  revision: number;
+  data: unknown;
+  metadata: EventMetadata;
+  /** Global position in the store's total order. */
+  position: Position;
+}
+
+export interface AppendResult {
+  stream: string;
+  /** Revision of the last event of the batch (the stream's revision after the append). */
+  nextRevision: number;
+  /** Position of the last event of the batch. */
+  position: Position;
+  /** One entry per appended event, in order. */
+  events: ReadonlyArray<{ id: string; revision: number; position: Position }>;
+}
+
+export interface ReadStreamOptions {
+  fromRevision?: number;
+  maxCount?: number;
+}
+
+export interface ReadAllOptions {
+  /** Exclusive: read events after this position; omitted = from the beginning. */
+  after?: Position;
+  maxCount?: number;
+}
+
+export interface FollowOptions {
+  /** Exclusive start; omitted = from the beginning. */
+  after?: Position;
+  /** Ends the iteration (the iterator returns) when aborted. */
+  signal?: AbortSignal;
+  /** Upper bound on events per yielded batch. */
+  batchSize?: number;
+}
+
+/** The one storage interface every adapter implements (design §3). */
+export interface EventStore {
+  readonly kind: 'sqlite' | 'eventstoredb';
+  /** Appends atomically: all events of the batch or none. Resolves only once durable. */
+  append(stream: string, events: readonly NewEvent[], options?: { expectedRevision?: ExpectedRevision }): Promise<AppendResult>;
+  /** Events of one stream in revision order; an unknown stream reads as empty. */
+  readStream(stream: string, options?: ReadStreamOptions): Promise<RecordedEvent[]>;
+  /** One page of the global order (system events excluded). */
+  readAll(options?: ReadAllOptions): Promise<RecordedEvent[]>;
+  /** Catch-up then live over the global order, in batches, with no gap and no duplicate. */
+  follow(options?: FollowOptions): AsyncIterable<RecordedEvent[]>;
+  close(): Promise<void>;
+}
