@@ -1,0 +1,21 @@
+import type { RecordedEvent } from '../store/event-store.js';
+
+/** An event with its place in the one global order every downstream part shares (design §4). */
+export interface SequencedEvent extends RecordedEvent {
+  seq: number;
+}
+
+/**
+ * Anything downstream of the follower: projections, the transparency log, feeds. Consumers are
+ * handed batches in `seq` order, each event exactly once per process lifetime.
+ */
+export interface Consumer {
+  readonly name: string;
+  /**
+   * The last seq this consumer has durably applied (-1 for none). When it is behind the follower on
+   * start, the follower replays the missing range to it first. Omit it for consumers that only
+   * want what happens from now on (a live stream).
+   */
+  resumeAfter?(): number | Promise<number>;
+  apply(events: readonly SequencedEvent[]): void | Promise<void>;
+}

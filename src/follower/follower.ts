@@ -1,0 +1,164 @@
+import type Database from 'better-sqlite3';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { EventStore, Position, RecordedEvent } from '../store/event-store.js';
+import type { Consumer, SequencedEvent } from './consumer.js';
+import { createSeqIndex, type SeqEntry } from './local-state.js';
+
+export interface FollowerLogger {
+  info(obj: object, msg?: string): void;
+  error(obj: object, msg?: string): void;
+}
+
+export interface FollowerOptions {
+  store: EventStore;
+  /** The local SQLite file (see local-state.ts); the follower keeps its checkpoint there. */
+  localDb: Database.Database;
+  consumers?: Consumer[];
+  logger?: FollowerLogger;
+  batchSize?: number;
+}
+
+/** The local state file does not describe this store (it was made from another one). */
+export class FollowerMismatchError extends Error {
+  override readonly name = 'FollowerMismatchError';
+}
+
+/**
+ * The one follower per process (design §4). It reads the store's global order once, numbers events
+ * with the dense `seq` (0, 1, 2, …), records seq → position in its local file (its checkpoint), and
+ * hands each batch to every consumer in order. Consumers that are behind on start (a fresh
+ * projection, a rebuilt log) are fed the missing range first by the same loop.
+ */
+export const createFollower = (options: FollowerOptions) => {
+  const { store, logger } = options;
+  const batchSize = options.batchSize ?? 1000;
+  const index = createSeqIndex(options.localDb);
+  const consumers = options.consumers ?? [];
+  const applied = new Map<Consumer, number>();
+  const waiters = new Map<string, Array<(seq: number) => void>>();
+  let head: SeqEntry | undefined = index.last();
+  let controller: AbortController | undefined;
+  let running: Promise<void> | undefined;
+
+  /** The local file must describe this store: the event at the checkpoint must be the one it names. */
+  const verifyHead = async (): Promise<void> => {
+    if (!head) return;
+    const before = head.seq > 0 ? index.get(head.seq - 1)?.position : undefined;
+    const [atHead] = await store.readAll({ after: before, maxCount: 1 });
+    if (atHead?.id !== head.eventId) {
+      throw new FollowerMismatchError(
+        `the follower checkpoint (seq ${head.seq}, event ${head.eventId}) does not match the store; ` +
+          'delete the local state file to rebuild it from the store',
+      );
+    }
+  };
+
+  const record = (events: readonly SequencedEvent[]): void => {
+    const fresh = events.filter((e) => head === undefined || e.seq > head.seq);
+    if (fresh.length === 0) return;
+    const entries = fresh.map((e) => ({ seq: e.seq, position: e.position, eventId: e.id, recordedAt: e.metadata.recordedAt }));
+    index.append(entries);
+    head = entries[entries.length - 1];
+  };
+
+  const deliver = async (events: readonly SequencedEvent[]): Promise<void> => {
+    for (const consumer of consumers) {
+      const done = applied.get(consumer)!;
+      const pending = done >= events[0]!.seq ? events.filter((e) => e.seq > done) : events;
+      if (pending.length === 0) continue;
+      await consumer.apply(pending);
+      applied.set(consumer, pending[pending.length - 1]!.seq);
+    }
+    for (const event of events) {
+      const waiting = waiters.get(event.id);
+      if (waiting) {
+        waiters.delete(event.id);
+        for (const resolve of waiting) resolve(event.seq);
+      }
+    }
+  };
+
+  /** Where the loop starts: just after the least advanced of the checkpoint and every consumer. */
+  const startingPoint = (): { seq: number; position: Position | undefined } => {
+    const lowest = Math.min(head?.seq ?? -1, ...applied.values());
+    if (lowest < 0) return { seq: -1, position: undefined };
+    const entry = index.get(lowest);
+    if (!entry) throw new FollowerMismatchError(`the follower has no position for seq ${lowest}`);
+    return { seq: lowest, position: entry.position };
+  };
+
+  const follow = async (signal: AbortSignal): Promise<void> => {
+    let { seq, position } = startingPoint();
+    for await (const batch of store.follow({ after: position, signal, batchSize })) {
+      const sequenced = batch.map((event: RecordedEvent, i): SequencedEvent => ({ ...event, seq: seq + 1 + i }));
+      record(sequenced);
+      await deliver(sequenced);
+      seq += batch.length;
+    }
+  };
+
+  const run = async (signal: AbortSignal): Promise<void> => {
+    let backoffMs = 250;
+    while (!signal.aborted) {
+      try {
+        await follow(signal);
+        return;
+      } catch (error) {
+        if (signal.aborted) return;
+        logger?.error({ err: error, seq: head?.seq }, 'follower failed; resuming from its checkpoint');
+        await sleep(backoffMs, undefined, { signal }).catch(() => undefined);
+        backoffMs = Math.min(backoffMs * 2, 10_000);
+      }
+    }
+  };
+
+  return {
+    async start(): Promise<void> {
+      if (running) return;
+      await verifyHead();
+      for (const consumer of consumers) {
+        applied.set(consumer, consumer.resumeAfter ? await consumer.resumeAfter() : (head?.seq ?? -1));
+      }
+      const behind = consumers.filter((c) => applied.get(c)! < (head?.seq ?? -1)).map((c) => c.name);
+      logger?.info({ seq: head?.seq ?? -1, replaying: behind }, 'follower starting');
+      controller = new AbortController();
+      running = run(controller.signal);
+    },
+
+    /** Stops after the batch in hand has been applied; the checkpoint is already saved. */
+    async stop(): Promise<void> {
+      controller?.abort();
+      await running;
+      running = undefined;
+    },
+
+    /** The highest seq assigned so far (-1 before the first event). */
+    head: (): number => head?.seq ?? -1,
+
+    /**
+     * Resolves with the event's seq once every consumer has applied it, or `undefined` after
+     * `timeoutMs` (the write is durable either way; only the read-your-writes wait ended).
+     */
+    waitFor(eventId: string, timeoutMs: number): Promise<number | undefined> {
+      const known = index.seqOf(eventId);
+      if (known !== undefined && [...applied.values()].every((seq) => seq >= known)) return Promise.resolve(known);
+      return new Promise((resolve) => {
+        const timer = setTimeout(() => {
+          const list = waiters.get(eventId)?.filter((r) => r !== done);
+          if (list && list.length > 0) waiters.set(eventId, list);
+          else waiters.delete(eventId);
+          resolve(undefined);
+        }, timeoutMs);
+        const done = (seq: number) => {
+          clearTimeout(timer);
+          resolve(seq);
+        };
+        waiters.set(eventId, [...(waiters.get(eventId) ?? []), done]);
+      });
+    },
+
+    /** The seq index, for readers that translate between seq, position and time. */
+    seqIndex: index,
+  };
+};
+export type Follower = ReturnType<typeof createFollower>;

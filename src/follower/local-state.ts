@@ -1,0 +1,61 @@
+import Database from 'better-sqlite3';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import type { Position } from '../store/event-store.js';
+
+/**
+ * The follower's local SQLite file (`DATA_DIR/local.sqlite`): everything in it is derived from the
+ * store and can be deleted to rebuild. `seq_index` is the follower's checkpoint and the map from the
+ * dense `seq` to the store's position, so any consumer can be replayed from any seq.
+ */
+const DDL = `
+CREATE TABLE IF NOT EXISTS seq_index (
+  seq         INTEGER PRIMARY KEY,
+  position    TEXT    NOT NULL,
+  event_id    TEXT    NOT NULL UNIQUE,
+  recorded_at TEXT    NOT NULL
+) STRICT;
+`;
+
+export interface SeqEntry {
+  seq: number;
+  position: Position;
+  eventId: string;
+  recordedAt: string;
+}
+
+export const openLocalDatabase = (file: string): Database.Database => {
+  if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
+  const db = new Database(file);
+  db.pragma('journal_mode = WAL');
+  // Derived data: losing the last commits on power loss only means replaying them from the store.
+  db.pragma('synchronous = NORMAL');
+  db.exec(DDL);
+  return db;
+};
+
+export const createSeqIndex = (db: Database.Database) => {
+  const insert = db.prepare<[number, string, string, string]>(
+    'INSERT INTO seq_index (seq, position, event_id, recorded_at) VALUES (?, ?, ?, ?)',
+  );
+  const last = db.prepare<[], { seq: number; position: string; event_id: string; recorded_at: string }>(
+    'SELECT * FROM seq_index ORDER BY seq DESC LIMIT 1',
+  );
+  const bySeq = db.prepare<[number], { seq: number; position: string; event_id: string; recorded_at: string }>(
+    'SELECT * FROM seq_index WHERE seq = ?',
+  );
+  const byEventId = db.prepare<[string], { seq: number }>('SELECT seq FROM seq_index WHERE event_id = ?');
+  const appendMany = db.transaction((entries: readonly SeqEntry[]) => {
+    for (const e of entries) insert.run(e.seq, e.position, e.eventId, e.recordedAt);
+  });
+  const toEntry = (row: { seq: number; position: string; event_id: string; recorded_at: string } | undefined): SeqEntry | undefined =>
+    row && { seq: row.seq, position: row.position as Position, eventId: row.event_id, recordedAt: row.recorded_at };
+
+  return {
+    append: (entries: readonly SeqEntry[]) => appendMany(entries),
+    last: () => toEntry(last.get()),
+    get: (seq: number) => toEntry(bySeq.get(seq)),
+    seqOf: (eventId: string) => byEventId.get(eventId)?.seq,
+  };
+};
+export type SeqIndex = ReturnType<typeof createSeqIndex>;

@@ -1,0 +1,133 @@
+import { EventEmitter, once } from 'node:events';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { EventMetadata } from '../../events/envelope.js';
+import type { AppendResult, EventStore, ExpectedRevision, FollowOptions, NewEvent, RecordedEvent } from '../event-store.js';
+import { validateAppend } from '../validate-append.js';
+import { createGroupCommit } from './group-commit.js';
+import { fromPosition, toPosition } from './positions.js';
+import { openStoreDatabase, type OpenOptions } from './schema.js';
+
+export interface SqliteStoreOptions extends OpenOptions {
+  /** Path of the database file (`DATA_DIR/events.sqlite` in the service). */
+  file: string;
+  /** How often a live follower checks for commits made by other processes. */
+  pollIntervalMs?: number;
+  maxEventsPerCommit?: number;
+}
+
+interface EventRow {
+  position: number;
+  id: string;
+  stream: string;
+  revision: number;
+  type: string;
+  data: string;
+  metadata: string;
+}
+
+const toRecorded = (row: EventRow): RecordedEvent => ({
+  id: row.id,
+  type: row.type,
+  stream: row.stream,
+  revision: row.revision,
+  data: JSON.parse(row.data) as unknown,
+  metadata: JSON.parse(row.metadata) as EventMetadata,
+  position: toPosition(row.position),
+});
+
+/** The embedded default store (design §3): one SQLite file in WAL mode, durable on acknowledge. */
+export interface SqliteEventStore extends EventStore {
+  readonly file: string;
+  /** Durable commits made and appends/events they acknowledged (group commit shares one commit). */
+  stats(): { commits: number; appends: number; events: number };
+}
+
+export const createSqliteEventStore = (options: SqliteStoreOptions): SqliteEventStore => {
+  const db = openStoreDatabase(options.file, options);
+  const pollIntervalMs = options.pollIntervalMs ?? 20;
+  const commits = new EventEmitter();
+  commits.setMaxListeners(0);
+  const writer = createGroupCommit(db, {
+    maxEventsPerCommit: options.maxEventsPerCommit,
+    onCommit: () => commits.emit('commit'),
+  });
+  const closing = new AbortController();
+  let closed = false;
+
+  const readStreamStmt = db.prepare<[string, number, number], EventRow>(
+    'SELECT * FROM events WHERE stream = ? AND revision >= ? ORDER BY revision LIMIT ?',
+  );
+  const readAllStmt = db.prepare<[number, number], EventRow>('SELECT * FROM events WHERE position > ? ORDER BY position LIMIT ?');
+  const dataVersion = db.prepare('PRAGMA data_version').pluck();
+
+  const assertOpen = () => {
+    if (closed) throw new Error('the sqlite event store is closed');
+  };
+
+  const readPage = (afterRowid: number, maxCount: number): RecordedEvent[] => readAllStmt.all(afterRowid, maxCount).map(toRecorded);
+
+  /**
+   * Resolves on the next local commit, on a commit by another connection (seen through
+   * `PRAGMA data_version`, polled), or when the follow is stopped.
+   */
+  const changes = async (signal: AbortSignal): Promise<void> => {
+    const seen = dataVersion.get();
+    const local = once(commits, 'commit', { signal }).catch(() => undefined);
+    const external = (async () => {
+      while (!signal.aborted) {
+        await sleep(pollIntervalMs, undefined, { signal }).catch(() => undefined);
+        if (closed || dataVersion.get() !== seen) return;
+      }
+    })();
+    await Promise.race([local, external]);
+  };
+
+  return {
+    kind: 'sqlite',
+    file: options.file,
+    stats: writer.stats,
+
+    async append(stream: string, events: readonly NewEvent[], appendOptions?: { expectedRevision?: ExpectedRevision }): Promise<AppendResult> {
+      assertOpen();
+      const expectedRevision = appendOptions?.expectedRevision ?? 'any';
+      validateAppend(stream, events, expectedRevision);
+      return writer.submit({ stream, events, expectedRevision });
+    },
+
+    async readStream(stream, readOptions = {}) {
+      assertOpen();
+      return readStreamStmt
+        .all(stream, readOptions.fromRevision ?? 0, readOptions.maxCount ?? Number.MAX_SAFE_INTEGER)
+        .map(toRecorded);
+    },
+
+    async readAll(readOptions = {}) {
+      assertOpen();
+      return readPage(fromPosition(readOptions.after), readOptions.maxCount ?? 1000);
+    },
+
+    async *follow(followOptions: FollowOptions = {}) {
+      assertOpen();
+      const batchSize = followOptions.batchSize ?? 1000;
+      const signal = followOptions.signal ? AbortSignal.any([followOptions.signal, closing.signal]) : closing.signal;
+      let after = fromPosition(followOptions.after);
+      while (!signal.aborted) {
+        const page = readPage(after, batchSize);
+        if (page.length > 0) {
+          after = fromPosition(page[page.length - 1]!.position);
+          yield page;
+          continue;
+        }
+        await changes(signal);
+      }
+    },
+
+    async close() {
+      if (closed) return;
+      await writer.drain();
+      closed = true;
+      closing.abort();
+      db.close();
+    },
+  };
+};
