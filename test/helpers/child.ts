@@ -2,9 +2,10 @@ import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { createInterface } from 'node:readline';
 
 /** Runs a TypeScript file of this repo in a child Node process, with the same loader tap uses. */
-export const spawnTs = (script: string, args: string[]): ChildProcessWithoutNullStreams =>
+export const spawnTs = (script: string, args: string[], env: Record<string, string> = {}): ChildProcessWithoutNullStreams =>
   spawn(process.execPath, ['--import', '@tapjs/typescript/import', script, ...args], {
     cwd: process.cwd(),
+    env: { ...process.env, ...env },
     stdio: ['pipe', 'pipe', 'pipe'],
   });
 

@@ -1,0 +1,12 @@
+/**
+ * What every write returns (design §4): the resource it created or changed (`id`), the event that
+ * recorded it, where that event stands in its stream, and its `seq` in the global order once the local
+ * follower applied it (`null` if that took longer than the bounded wait; the write is durable anyway).
+ */
+export interface Receipt {
+  id: string;
+  eventId: string;
+  stream: string;
+  revision: number;
+  seq: number | null;
+}

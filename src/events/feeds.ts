@@ -1,0 +1,52 @@
+import { z } from 'zod';
+import { idSchema, httpUrlSchema, nonNegativeIntSchema, reasonSchema, uniqueArray } from './common.js';
+
+/**
+ * Webhook subscriptions are events (design §8). The signing secret is shown once at creation and never enters
+ * the log: a subscription may name where its encrypted secret is kept (`secretRef`), never the secret itself.
+ */
+
+/** An event type name as the catalog spells it (PascalCase). Whether it exists is checked where the catalog is known. */
+export const eventTypeNameSchema = z.string().regex(/^[A-Z][A-Za-z0-9]{0,63}$/, 'must be an event type name');
+
+/**
+ * An opaque reference to the stored, encrypted signing secret (e.g. a secrets-file entry id). Restricted to a
+ * short identifier alphabet, and never a Standard Webhooks secret (`whsec_…`).
+ */
+export const secretRefSchema = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/, 'must be an opaque reference (letters, digits, . _ : -)')
+  .refine((s) => !s.toLowerCase().startsWith('whsec_'), 'must reference the secret, not contain it');
+
+export const subscriptionCreatedSchema = z.strictObject({
+  subscriptionId: idSchema,
+  initiativeId: idSchema,
+  url: httpUrlSchema,
+  /** Event types delivered; an empty list means every type. */
+  types: uniqueArray(eventTypeNameSchema, { max: 100 }),
+  /** The partner that owns the subscription and may read its delivery log, if any. */
+  partnerId: idSchema.optional(),
+  secretRef: secretRefSchema.optional(),
+});
+export type SubscriptionCreated = z.infer<typeof subscriptionCreatedSchema>;
+
+/** Recorded by the service (`system`) when an endpoint has failed for long, or by an operator. */
+export const subscriptionDisabledSchema = z.strictObject({
+  subscriptionId: idSchema,
+  reason: reasonSchema,
+  /** The last seq delivered successfully; on re-enable delivery catches up from the next one. */
+  lastSeq: nonNegativeIntSchema.optional(),
+});
+export type SubscriptionDisabled = z.infer<typeof subscriptionDisabledSchema>;
+
+export const subscriptionEnabledSchema = z.strictObject({
+  subscriptionId: idSchema,
+  reason: reasonSchema.optional(),
+});
+export type SubscriptionEnabled = z.infer<typeof subscriptionEnabledSchema>;
+
+export const subscriptionRemovedSchema = z.strictObject({
+  subscriptionId: idSchema,
+  reason: reasonSchema.optional(),
+});
+export type SubscriptionRemoved = z.infer<typeof subscriptionRemovedSchema>;

@@ -1,0 +1,86 @@
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import { randomUUID } from 'node:crypto';
+import { z } from 'zod';
+import { requiredErrorMap } from '../events/field-errors.js';
+import type { CommandHandler } from '../commands/command-handler.js';
+import type { Actor, Role } from '../events/envelope.js';
+import { createAuthenticator, requireRole } from './auth/authenticate.js';
+import { registerProblemHandlers } from './problem.js';
+import { healthRoutes, type HealthDeps } from './routes/health.js';
+import { initiativeRoutes } from './routes/initiatives.js';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    actor: Actor | null;
+  }
+}
+
+// A missing field reads "is required" in every validation error, not "expected string, received undefined".
+z.config({ customError: requiredErrorMap });
+
+export interface AppDeps extends HealthDeps {
+  commands: CommandHandler;
+  adminToken: string;
+}
+
+export interface AppOptions {
+  /** The service's pino logger (request logs become its children); omit for a silent app. */
+  logger?: FastifyBaseLogger;
+  bodyLimitBytes: number;
+  publicUrl: string;
+}
+
+/** Redacted wherever pino meets a request: keys and secrets never reach the logs. */
+export const LOG_REDACT_PATHS = ['req.headers.authorization', 'req.headers["idempotency-key"]', '*.key', '*.secret', '*.token'];
+
+/**
+ * The HTTP app as one unit tests can build, `inject` into and close (fastify/demo style). It takes
+ * narrow dependencies; nothing below src/http/ sees Fastify.
+ */
+export const buildApp = async (deps: AppDeps, options: AppOptions): Promise<FastifyInstance> => {
+  const app = Fastify({
+    ...(options.logger ? { loggerInstance: options.logger } : { logger: false }),
+    bodyLimit: options.bodyLimitBytes,
+    requestIdHeader: 'x-request-id',
+    genReqId: () => randomUUID(),
+    ajv: { customOptions: { coerceTypes: false } },
+  });
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  registerProblemHandlers(app);
+
+  const authenticate = createAuthenticator({ adminToken: deps.adminToken });
+  app.decorateRequest('actor', null);
+  /** preHandler factory: authenticates the bearer key and checks its role. */
+  app.decorate('authorize', (roles: readonly Role[]) => async (request: { headers: { authorization?: string }; actor: Actor | null }) => {
+    const actor = authenticate(request.headers.authorization);
+    requireRole(actor, roles);
+    request.actor = actor;
+  });
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: { title: 'impact-ledger', version: '0.1.0', description: 'Collective-impact initiatives as an immutable, auditable event log.' },
+      servers: [{ url: options.publicUrl }],
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+    },
+    transform: jsonSchemaTransform,
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+
+  const typed = app.withTypeProvider<ZodTypeProvider>();
+  await typed.register(healthRoutes(deps));
+  await typed.register(initiativeRoutes(deps));
+  return app;
+};
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    authorize(roles: readonly Role[]): (request: FastifyRequest) => Promise<void>;
+  }
+}

@@ -1,0 +1,16 @@
+import type { FastifyRequest } from 'fastify';
+import type { CommandContext } from '../../commands/command-handler.js';
+import { UnauthorizedError, ValidationError } from '../../errors.js';
+
+/** The acting key, correlation id (the request id) and `If-Match` of a write request. */
+export const commandContext = (request: FastifyRequest): CommandContext => {
+  if (!request.actor) throw new UnauthorizedError();
+  const ifMatch = request.headers['if-match'];
+  let revision: number | undefined;
+  if (ifMatch !== undefined) {
+    const match = /^\s*(?:W\/)?"?(\d{1,15})"?\s*$/.exec(ifMatch);
+    if (!match) throw new ValidationError('invalid If-Match', [{ path: 'headers.if-match', message: 'must be a stream revision number' }]);
+    revision = Number(match[1]);
+  }
+  return { actor: request.actor, correlationId: request.id, ...(revision === undefined ? {} : { ifMatch: revision }) };
+};

@@ -1,0 +1,70 @@
+import type { FastifyInstance } from 'fastify';
+import type Database from 'better-sqlite3';
+import { join } from 'node:path';
+import type { Logger, LoggerOptions } from 'pino';
+import { createCommandHandler } from './commands/command-handler.js';
+import type { Config } from './config.js';
+import { createFollower, type Follower } from './follower/follower.js';
+import { openLocalDatabase } from './follower/local-state.js';
+import { buildApp, LOG_REDACT_PATHS } from './http/app.js';
+import { resolveAdminToken } from './http/auth/admin-token.js';
+import type { EventStore } from './store/event-store.js';
+import { createEventStoreDbStore } from './store/eventstoredb/index.js';
+import { createSqliteEventStore } from './store/sqlite/sqlite-event-store.js';
+
+export interface Service {
+  app: FastifyInstance;
+  store: EventStore;
+  follower: Follower;
+  /** Stop accepting, finish in-flight requests, stop the follower (its checkpoint is saved), close stores. */
+  stop(): Promise<void>;
+}
+
+export const openStore = (config: Pick<Config, 'eventStoreUrl' | 'dataDir'>): EventStore =>
+  config.eventStoreUrl
+    ? createEventStoreDbStore({ connectionString: config.eventStoreUrl })
+    : createSqliteEventStore({ file: join(config.dataDir, 'events.sqlite') });
+
+export const pinoOptions = (level: Config['logLevel']): LoggerOptions => ({
+  level,
+  redact: { paths: LOG_REDACT_PATHS, censor: '[redacted]' },
+});
+
+/**
+ * Assembles the service: store → follower (+ consumers) → HTTP app. `main.ts` adds signals and
+ * `listen`; tests call this directly against a temporary DATA_DIR.
+ */
+export const createService = async (config: Config, logger: Logger): Promise<Service> => {
+  const store = openStore(config);
+  let localDb: Database.Database | undefined;
+  try {
+    localDb = openLocalDatabase(join(config.dataDir, 'local.sqlite'));
+    const follower = createFollower({ store, localDb, consumers: [], logger: logger.child({ component: 'follower' }) });
+    await follower.start();
+
+    const admin = resolveAdminToken(config.dataDir, config.adminToken);
+    if (admin.file) logger.info({ file: admin.file }, 'ADMIN_TOKEN not set: using the generated admin key in this file');
+
+    const commands = createCommandHandler({ store, follower, applyTimeoutMs: config.applyTimeoutMs });
+    const app = await buildApp(
+      { commands, adminToken: admin.token, followerHead: follower.head },
+      { logger, bodyLimitBytes: config.bodyLimitBytes, publicUrl: config.publicUrl },
+    );
+    const db = localDb;
+    return {
+      app,
+      store,
+      follower,
+      async stop() {
+        await app.close();
+        await follower.stop();
+        await store.close();
+        db.close();
+      },
+    };
+  } catch (error) {
+    localDb?.close();
+    await store.close();
+    throw error;
+  }
+};
