@@ -20,9 +20,12 @@ export interface Service {
   stop(): Promise<void>;
 }
 
-export const openStore = (config: Pick<Config, 'eventStoreUrl' | 'dataDir'>): EventStore =>
+export const openStore = (config: Pick<Config, 'eventStoreUrl' | 'dataDir'>, logger?: Logger): EventStore =>
   config.eventStoreUrl
-    ? createEventStoreDbStore({ connectionString: config.eventStoreUrl })
+    ? createEventStoreDbStore({
+        connectionString: config.eventStoreUrl,
+        onFollowRetry: (err, attempt, delayMs) => logger?.warn({ err, attempt, delayMs }, 'EventStoreDB subscription lost; resubscribing'),
+      })
     : createSqliteEventStore({ file: join(config.dataDir, 'events.sqlite') });
 
 export const pinoOptions = (level: Config['logLevel']): LoggerOptions => ({
@@ -35,7 +38,7 @@ export const pinoOptions = (level: Config['logLevel']): LoggerOptions => ({
  * `listen`; tests call this directly against a temporary DATA_DIR.
  */
 export const createService = async (config: Config, logger: Logger): Promise<Service> => {
-  const store = openStore(config);
+  const store = openStore(config, logger);
   let localDb: Database.Database | undefined;
   try {
     localDb = openLocalDatabase(join(config.dataDir, 'local.sqlite'));

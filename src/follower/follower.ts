@@ -36,6 +36,13 @@ export const createFollower = (options: FollowerOptions) => {
   const consumers = options.consumers ?? [];
   const applied = new Map<Consumer, number>();
   const waiters = new Map<string, Array<(seq: number) => void>>();
+  /**
+   * Seq of the most recently applied events by id, oldest evicted first: a writer asks right after its
+   * append returned, so its event is either still to come or among the last few applied.
+   */
+  const recent = new Map<string, number>();
+  // A ring of the ids in `recent`, for O(1) eviction (Map iteration over deleted entries is not O(1)).
+  const recentRing: Array<string | undefined> = new Array<string | undefined>(100_000);
   let head: SeqEntry | undefined = index.last();
   let controller: AbortController | undefined;
   let running: Promise<void> | undefined;
@@ -70,6 +77,11 @@ export const createFollower = (options: FollowerOptions) => {
       applied.set(consumer, pending[pending.length - 1]!.seq);
     }
     for (const event of events) {
+      const slot = event.seq % recentRing.length;
+      const evicted = recentRing[slot];
+      if (evicted !== undefined) recent.delete(evicted);
+      recentRing[slot] = event.id;
+      recent.set(event.id, event.seq);
       const waiting = waiters.get(event.id);
       if (waiting) {
         waiters.delete(event.id);
@@ -90,7 +102,9 @@ export const createFollower = (options: FollowerOptions) => {
   const follow = async (signal: AbortSignal): Promise<void> => {
     let { seq, position } = startingPoint();
     for await (const batch of store.follow({ after: position, signal, batchSize })) {
-      const sequenced = batch.map((event: RecordedEvent, i): SequencedEvent => ({ ...event, seq: seq + 1 + i }));
+      // The store hands out fresh objects; numbering them in place saves a copy per event on the hot path.
+      const sequenced = batch as SequencedEvent[];
+      batch.forEach((event: RecordedEvent, i) => ((event as SequencedEvent).seq = seq + 1 + i));
       record(sequenced);
       await deliver(sequenced);
       seq += batch.length;
@@ -140,8 +154,8 @@ export const createFollower = (options: FollowerOptions) => {
      * `timeoutMs` (the write is durable either way; only the read-your-writes wait ended).
      */
     waitFor(eventId: string, timeoutMs: number): Promise<number | undefined> {
-      const known = index.seqOf(eventId);
-      if (known !== undefined && [...applied.values()].every((seq) => seq >= known)) return Promise.resolve(known);
+      const known = recent.get(eventId);
+      if (known !== undefined) return Promise.resolve(known);
       return new Promise((resolve) => {
         const timer = setTimeout(() => {
           const list = waiters.get(eventId)?.filter((r) => r !== done);

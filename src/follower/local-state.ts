@@ -6,13 +6,14 @@ import type { Position } from '../store/event-store.js';
 /**
  * The follower's local SQLite file (`DATA_DIR/local.sqlite`): everything in it is derived from the
  * store and can be deleted to rebuild. `seq_index` is the follower's checkpoint and the map from the
- * dense `seq` to the store's position, so any consumer can be replayed from any seq.
+ * dense `seq` to the store's position, so any consumer can be replayed from any seq. `event_id` has no
+ * index on purpose: a B-tree over random UUIDs made numbering 8× slower (57k vs 490k rows/s here).
  */
 const DDL = `
 CREATE TABLE IF NOT EXISTS seq_index (
   seq         INTEGER PRIMARY KEY,
   position    TEXT    NOT NULL,
-  event_id    TEXT    NOT NULL UNIQUE,
+  event_id    TEXT    NOT NULL,
   recorded_at TEXT    NOT NULL
 ) STRICT;
 `;
@@ -44,7 +45,6 @@ export const createSeqIndex = (db: Database.Database) => {
   const bySeq = db.prepare<[number], { seq: number; position: string; event_id: string; recorded_at: string }>(
     'SELECT * FROM seq_index WHERE seq = ?',
   );
-  const byEventId = db.prepare<[string], { seq: number }>('SELECT seq FROM seq_index WHERE event_id = ?');
   const appendMany = db.transaction((entries: readonly SeqEntry[]) => {
     for (const e of entries) insert.run(e.seq, e.position, e.eventId, e.recordedAt);
   });
@@ -55,7 +55,6 @@ export const createSeqIndex = (db: Database.Database) => {
     append: (entries: readonly SeqEntry[]) => appendMany(entries),
     last: () => toEntry(last.get()),
     get: (seq: number) => toEntry(bySeq.get(seq)),
-    seqOf: (eventId: string) => byEventId.get(eventId)?.seq,
   };
 };
 export type SeqIndex = ReturnType<typeof createSeqIndex>;

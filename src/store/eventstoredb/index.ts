@@ -1,0 +1,1 @@
+export { createEventStoreDbStore, type EventStoreDbStoreOptions } from './eventstoredb-event-store.js';
