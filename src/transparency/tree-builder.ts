@@ -1,0 +1,75 @@
+/**
+ * Appends leaf hashes in order and says which complete nodes each append finishes, so a storage layer can
+ * persist them for `rootAt` / `inclusionProof` / `consistencyProof`. It keeps only the right edge of the tree
+ * (one complete node per set bit of the size: a compact range), so the current root costs O(log n) hashes and a
+ * restart restores it from O(log n) stored nodes instead of rehashing the log.
+ */
+import { assertHash, nodeHash } from './hashing.js';
+import { assertTreeIndex, foldRange, rootNodes, type NodeReader } from './merkle.js';
+
+/** A complete node and its hash, as emitted for storage. Level 0 nodes are the leaf hashes themselves. */
+export interface StoredNode {
+  readonly level: number;
+  readonly index: number;
+  readonly hash: Buffer;
+}
+
+export interface TreeBuilder {
+  /** Number of leaves appended so far (including those covered by a restore). */
+  readonly size: number;
+  /**
+   * Appends the next leaf hash (leaf index = current size) and returns the nodes it completes, lowest level
+   * first: the leaf itself at (0, index), then each interior node finished by it. Store all of them.
+   */
+  append(leafHash: Uint8Array): StoredNode[];
+  /** Root of the tree of the current size. */
+  root(): Buffer;
+  /** The right edge: the complete nodes of `rootNodes(size)`, highest level first. */
+  edge(): StoredNode[];
+}
+
+const builderFrom = (initialSize: number, initialEdge: StoredNode[]): TreeBuilder => {
+  let size = initialSize;
+  const edge = initialEdge;
+  return {
+    get size() {
+      return size;
+    },
+    append(leafHash) {
+      assertHash(leafHash, `leaf hash ${size}`);
+      let node: StoredNode = { level: 0, index: size, hash: Buffer.from(leafHash) };
+      const completed = [node];
+      for (let left = edge.at(-1); left !== undefined && left.level === node.level; left = edge.at(-1)) {
+        edge.pop();
+        node = { level: node.level + 1, index: left.index / 2, hash: nodeHash(left.hash, node.hash) };
+        completed.push(node);
+      }
+      edge.push(node);
+      size += 1;
+      return completed;
+    },
+    root: () => foldRange(edge.map((node) => node.hash)),
+    edge: () => edge.map((node) => ({ ...node, hash: Buffer.from(node.hash) })),
+  };
+};
+
+/** A builder for an empty tree. */
+export const createTreeBuilder = (): TreeBuilder => builderFrom(0, []);
+
+/**
+ * A builder that continues a tree of `size` leaves, from the hashes of its `rootNodes(size)` — read through a
+ * `NodeReader` or given directly in that order (e.g. after an async batch fetch). At most log2(size) + 1 nodes.
+ */
+export const restoreTreeBuilder = (size: number, nodes: NodeReader | readonly Uint8Array[]): TreeBuilder => {
+  assertTreeIndex(size, 'tree size');
+  const ids = rootNodes(size);
+  if (typeof nodes !== 'function' && nodes.length !== ids.length) {
+    throw new RangeError(`a tree of size ${size} is restored from ${ids.length} node hashes, got ${nodes.length}`);
+  }
+  const edge = ids.map(({ level, index }, i): StoredNode => {
+    const hash = typeof nodes === 'function' ? nodes(level, index) : nodes[i];
+    assertHash(hash, `node (level ${level}, index ${index})`);
+    return { level, index, hash: Buffer.from(hash) };
+  });
+  return builderFrom(size, edge);
+};
