@@ -14,6 +14,11 @@ const configSchema = z
     REDIS_URL: optional(z.url({ protocol: /^rediss?$/, error: 'must be a redis:// or rediss:// URL' })),
     PUBLIC_URL: optional(z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' })),
     SIGNING_KEY: optional(z.string().startsWith('PRIVATE+KEY+', 'must be a signed-note signer key (PRIVATE+KEY+…)')),
+    LOG_ORIGIN: optional(z.string().regex(/^[^\s+]+$/, 'must have no spaces and no "+"').max(200)),
+    CHECKPOINT_EVERY: z
+      .string()
+      .regex(/^[1-9][0-9]{0,8}(s)?$/, 'must be a number of events (1000) or of seconds (30s)')
+      .default('1000'),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     /** Upper bound of a write's wait for the local follower before the receipt is returned (design §4). */
     APPLY_TIMEOUT_MS: z.coerce.number({ error: 'must be a number of milliseconds' }).int().min(0).max(2000).default(2000),
@@ -28,6 +33,11 @@ const configSchema = z
     redisUrl: env.REDIS_URL,
     publicUrl: (env.PUBLIC_URL ?? `http://${env.HOST.includes(':') ? `[${env.HOST}]` : env.HOST}:${env.PORT}`).replace(/\/$/, ''),
     signingKey: env.SIGNING_KEY,
+    logOrigin: env.LOG_ORIGIN,
+    /** A checkpoint is signed when the tree grew by `events` leaves, or every `seconds` when it grew at all. */
+    checkpointEvery: env.CHECKPOINT_EVERY.endsWith('s')
+      ? { events: Number.MAX_SAFE_INTEGER, seconds: Number(env.CHECKPOINT_EVERY.slice(0, -1)) }
+      : { events: Number(env.CHECKPOINT_EVERY), seconds: 60 },
     logLevel: env.LOG_LEVEL,
     applyTimeoutMs: env.APPLY_TIMEOUT_MS,
     bodyLimitBytes: env.BODY_LIMIT_BYTES,

@@ -5,7 +5,9 @@ import type { Logger, LoggerOptions } from 'pino';
 import { createCommandHandler } from './commands/command-handler.js';
 import type { Config } from './config.js';
 import { createFollower, type Follower } from './follower/follower.js';
-import { openLocalDatabase } from './follower/local-state.js';
+import { createSeqIndex, openLocalDatabase } from './follower/local-state.js';
+import { loadSigner, originFromPublicUrl } from './transparency/signing-key.js';
+import { createTransparency, type Transparency } from './transparency/transparency.js';
 import { buildApp, LOG_REDACT_PATHS } from './http/app.js';
 import { resolveAdminToken } from './http/auth/admin-token.js';
 import type { EventStore } from './store/event-store.js';
@@ -16,6 +18,7 @@ export interface Service {
   app: FastifyInstance;
   store: EventStore;
   follower: Follower;
+  transparency: Transparency;
   /** Stop accepting, finish in-flight requests, stop the follower (its checkpoint is saved), close stores. */
   stop(): Promise<void>;
 }
@@ -42,15 +45,28 @@ export const createService = async (config: Config, logger: Logger): Promise<Ser
   let localDb: Database.Database | undefined;
   try {
     localDb = openLocalDatabase(join(config.dataDir, 'local.sqlite'));
-    const follower = createFollower({ store, localDb, consumers: [], logger: logger.child({ component: 'follower' }) });
+    const origin = config.logOrigin ?? originFromPublicUrl(config.publicUrl);
+    const signing = loadSigner({ dataDir: config.dataDir, signingKey: config.signingKey, origin });
+    if (signing.file) logger.info({ file: signing.file }, 'SIGNING_KEY not set: signing checkpoints with the key in this file');
+    const seqIndex = createSeqIndex(localDb);
+    const transparency = createTransparency({
+      db: localDb,
+      store,
+      seqIndex,
+      signer: signing.signer,
+      origin,
+      checkpointEvery: config.checkpointEvery,
+    });
+    const follower = createFollower({ store, localDb, consumers: [transparency.consumer], logger: logger.child({ component: 'follower' }) });
     await follower.start();
+    transparency.checkpointer.start();
 
     const admin = resolveAdminToken(config.dataDir, config.adminToken);
     if (admin.file) logger.info({ file: admin.file }, 'ADMIN_TOKEN not set: using the generated admin key in this file');
 
     const commands = createCommandHandler({ store, follower, applyTimeoutMs: config.applyTimeoutMs });
     const app = await buildApp(
-      { commands, adminToken: admin.token, followerHead: follower.head },
+      { commands, transparency, adminToken: admin.token, followerHead: follower.head },
       { logger, bodyLimitBytes: config.bodyLimitBytes, publicUrl: config.publicUrl },
     );
     const db = localDb;
@@ -58,8 +74,10 @@ export const createService = async (config: Config, logger: Logger): Promise<Ser
       app,
       store,
       follower,
+      transparency,
       async stop() {
         await app.close();
+        transparency.checkpointer.stop();
         await follower.stop();
         await store.close();
         db.close();

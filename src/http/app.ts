@@ -7,8 +7,10 @@ import { z } from 'zod';
 import { requiredErrorMap } from '../events/field-errors.js';
 import type { CommandHandler } from '../commands/command-handler.js';
 import type { Actor, Role } from '../events/envelope.js';
+import type { Transparency } from '../transparency/transparency.js';
 import { createAuthenticator, requireRole } from './auth/authenticate.js';
 import { registerProblemHandlers } from './problem.js';
+import { auditRoutes } from './routes/audit.js';
 import { healthRoutes, type HealthDeps } from './routes/health.js';
 import { initiativeRoutes } from './routes/initiatives.js';
 
@@ -23,6 +25,7 @@ z.config({ customError: requiredErrorMap });
 
 export interface AppDeps extends HealthDeps {
   commands: CommandHandler;
+  transparency: Transparency;
   adminToken: string;
 }
 
@@ -76,6 +79,7 @@ export const buildApp = async (deps: AppDeps, options: AppOptions): Promise<Fast
   const typed = app.withTypeProvider<ZodTypeProvider>();
   await typed.register(healthRoutes(deps));
   await typed.register(initiativeRoutes(deps));
+  await typed.register(auditRoutes(deps));
   return app;
 };
 

@@ -5,7 +5,7 @@ import type { CommandHandler } from '../../commands/command-handler.js';
 import { initiativeDecider, initiativeStream } from '../../domain/initiative/decider.js';
 import { initiativeLaunchedSchema } from '../../events/initiative.js';
 import { problemSchema } from '../problem.js';
-import { receiptSchema } from '../schemas/receipt.js';
+import { receiptSchema, sendReceipt } from '../schemas/receipt.js';
 import { commandContext } from './command-context.js';
 
 /** The request body reuses the event's own field schemas: one definition of "a valid name". */
@@ -37,7 +37,7 @@ export const initiativeRoutes =
           command: { type: 'LaunchInitiative', initiativeId, ...request.body },
           context: commandContext(request),
         });
-        return reply.code(201).header('location', `/initiatives/${initiativeId}`).send(receipt);
+        return sendReceipt(reply, receipt, `/initiatives/${initiativeId}`);
       },
     );
   };

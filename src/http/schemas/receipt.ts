@@ -1,4 +1,6 @@
+import type { FastifyReply } from 'fastify';
 import { z } from 'zod';
+import type { Receipt } from '../../commands/receipt.js';
 
 export const receiptSchema = z
   .object({
@@ -7,5 +9,13 @@ export const receiptSchema = z
     stream: z.string(),
     revision: z.number().int().min(0),
     seq: z.number().int().min(0).nullable().describe('position in the global order; null if not yet applied locally'),
+    inclusion: z.string().optional().describe('where to fetch the transparency-log inclusion proof of this event'),
   })
   .meta({ id: 'Receipt' });
+
+/** The 201 every write answers with: the receipt, its inclusion-proof link and, for a new resource, Location. */
+export const sendReceipt = (reply: FastifyReply, receipt: Receipt, location?: string) => {
+  if (location) reply.header('location', location);
+  const inclusion = receipt.seq === null ? undefined : `/audit/proof/inclusion?seq=${receipt.seq}`;
+  return reply.code(201).send({ ...receipt, ...(inclusion ? { inclusion } : {}) });
+};

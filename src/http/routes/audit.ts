@@ -1,0 +1,153 @@
+import { Readable } from 'node:stream';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { ProblemError } from '../../errors.js';
+import { ProofRangeError, type Transparency } from '../../transparency/transparency.js';
+import { problemSchema } from '../problem.js';
+
+const hex = z.string().regex(/^[0-9a-f]{64}$/);
+const seqParam = z.coerce.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
+const logEntrySchema = z
+  .object({
+    seq: z.number().int(),
+    leafHash: hex,
+    event: z.object({
+      seq: z.number().int(),
+      id: z.string(),
+      stream: z.string(),
+      revision: z.number().int(),
+      type: z.string(),
+      data: z.unknown(),
+      metadata: z.unknown(),
+    }),
+  })
+  .meta({ id: 'LogEntry' });
+const errors = { 400: problemSchema, 401: problemSchema, 403: problemSchema };
+const AUDIT_ROLES = ['admin', 'auditor'] as const;
+
+/** Range errors of the proof code are the caller's mistake: 400, never 500. */
+const asProblem = <T>(work: () => T): T => {
+  try {
+    return work();
+  } catch (error) {
+    if (error instanceof ProofRangeError) throw new ProblemError({ status: 400, type: 'out-of-range', title: 'Out of range', detail: error.message });
+    throw error;
+  }
+};
+
+export const auditRoutes =
+  (deps: { transparency: Transparency }): FastifyPluginAsyncZod =>
+  async (app) => {
+    const { transparency: log } = deps;
+    const text = { 200: z.string().describe('text/plain') };
+
+    app.get(
+      '/audit/public-key',
+      { schema: { operationId: 'getPublicKey', tags: ['audit'], summary: 'The checkpoint verifier key (signed-note vkey)', response: text } },
+      async (_request, reply) => reply.type('text/plain; charset=utf-8').send(`${log.publicKey}\n`),
+    );
+
+    app.get(
+      '/audit/checkpoint',
+      {
+        schema: { operationId: 'getCheckpoint', tags: ['audit'], summary: 'The latest signed checkpoint (C2SP tlog-checkpoint)', security: [{ bearer: [] }], response: { ...text, ...errors } },
+        onRequest: app.authorize(AUDIT_ROLES),
+      },
+      async (_request, reply) => reply.type('text/plain; charset=utf-8').send((log.checkpointer.latest() ?? log.checkpointer.sign()).note),
+    );
+
+    app.post(
+      '/audit/checkpoints',
+      {
+        schema: { operationId: 'signCheckpoint', tags: ['audit'], summary: 'Sign a checkpoint of the current tree now', security: [{ bearer: [] }], response: { 201: z.string(), ...errors } },
+        onRequest: app.authorize(['admin']),
+      },
+      async (_request, reply) => reply.code(201).type('text/plain; charset=utf-8').send(log.checkpointer.sign().note),
+    );
+
+    app.get(
+      '/audit/checkpoints',
+      {
+        schema: {
+          operationId: 'listCheckpoints',
+          tags: ['audit'],
+          security: [{ bearer: [] }],
+          querystring: z.strictObject({ from: seqParam.default(0), limit: z.coerce.number().int().min(1).max(1000).default(100) }),
+          response: { 200: z.object({ checkpoints: z.array(z.object({ size: z.number().int(), note: z.string(), createdAt: z.string() })) }), ...errors },
+        },
+        onRequest: app.authorize(AUDIT_ROLES),
+      },
+      async (request) => ({ checkpoints: log.checkpointer.list(request.query.from, request.query.limit) }),
+    );
+
+    app.get(
+      '/audit/proof/inclusion',
+      {
+        schema: {
+          operationId: 'getInclusionProof',
+          tags: ['audit'],
+          summary: 'RFC 9162 inclusion proof of leaf `seq` in the tree of `treeSize` leaves (default: the smallest checkpoint covering it)',
+          security: [{ bearer: [] }],
+          querystring: z.strictObject({ seq: seqParam, treeSize: seqParam.optional() }),
+          response: { 200: z.object({ seq: z.number().int(), treeSize: z.number().int(), leafHash: hex, hashes: z.array(hex) }), ...errors },
+        },
+        onRequest: app.authorize(AUDIT_ROLES),
+      },
+      async (request) => {
+        const { seq } = request.query;
+        if (seq >= log.size()) throw new ProblemError({ status: 404, type: 'not-found', title: 'Not found', detail: `seq ${seq} is not in the log yet (size ${log.size()})` });
+        const treeSize = request.query.treeSize ?? log.checkpointer.covering(seq + 1).size;
+        return asProblem(() => log.inclusion(seq, treeSize));
+      },
+    );
+
+    app.get(
+      '/audit/proof/consistency',
+      {
+        schema: {
+          operationId: 'getConsistencyProof',
+          tags: ['audit'],
+          summary: 'RFC 9162 consistency proof between tree sizes `from` and `to`',
+          security: [{ bearer: [] }],
+          querystring: z.strictObject({ from: seqParam, to: seqParam }),
+          response: { 200: z.object({ from: z.number().int(), to: z.number().int(), hashes: z.array(hex) }), ...errors },
+        },
+        onRequest: app.authorize(AUDIT_ROLES),
+      },
+      async (request) => asProblem(() => log.consistency(request.query.from, request.query.to)),
+    );
+
+    app.get(
+      '/audit/events',
+      {
+        schema: {
+          operationId: 'listLogEntries',
+          tags: ['audit'],
+          summary: 'Log entries from `from`: each event exactly as hashed, with its leaf hash',
+          security: [{ bearer: [] }],
+          querystring: z.strictObject({ from: seqParam.default(0), limit: z.coerce.number().int().min(1).max(5000).default(1000) }),
+          response: { 200: z.object({ entries: z.array(logEntrySchema), next: z.number().int().nullable() }), ...errors },
+        },
+        onRequest: app.authorize(AUDIT_ROLES),
+      },
+      async (request) => {
+        const entries = await log.reader.entries(request.query.from, request.query.limit);
+        const next = request.query.from + entries.length;
+        return { entries, next: next < log.size() ? next : null };
+      },
+    );
+
+    app.get(
+      '/audit/export',
+      {
+        schema: { operationId: 'exportLog', tags: ['audit'], summary: 'The whole log as NDJSON (one entry per line), streamed', security: [{ bearer: [] }] },
+        onRequest: app.authorize(AUDIT_ROLES),
+      },
+      async (_request, reply) => {
+        const lines = async function* () {
+          for await (const entry of log.reader.all()) yield `${JSON.stringify(entry)}\n`;
+        };
+        return reply.type('application/x-ndjson').send(Readable.from(lines()));
+      },
+    );
+  };
