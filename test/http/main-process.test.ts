@@ -39,7 +39,11 @@ t.test('SIGTERM shuts down gracefully: in-flight writes finish, the process exit
     headers: { authorization: `Bearer ${'x'.repeat(40)}`, 'content-type': 'application/json' },
     body: JSON.stringify({ name: 'Shutdown test', problemStatement: 'Writes in flight must finish.' }),
   });
-  await new Promise((r) => setTimeout(r, 5));
+  // SIGTERM only once the server has the request in hand: then it is in flight, not merely sent.
+  while (!lines.some((l) => l.includes('"msg":"incoming request"') && l.includes('"url":"/initiatives"'))) {
+    if (Date.now() > deadline) throw new Error('the write never reached the server');
+    await new Promise((r) => setTimeout(r, 1));
+  }
   child.kill('SIGTERM');
   const response = await write;
   t.equal(response.status, 201, 'the in-flight write completed');
