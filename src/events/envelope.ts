@@ -24,6 +24,8 @@ export const eventMetadataSchema = z
     correlationId: z.string().min(1).max(128),
     causationId: z.string().min(1).max(128),
     schemaVersion: z.number().int().positive(),
+    /** The client's `Idempotency-Key`: a retry with the same key from the same key id replays the first receipt. */
+    idempotencyKey: z.string().min(1).max(200).optional(),
   })
   .strict();
 export type EventMetadata = z.infer<typeof eventMetadataSchema>;

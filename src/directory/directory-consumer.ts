@@ -1,0 +1,57 @@
+import type { Consumer, SequencedEvent } from '../follower/consumer.js';
+import { initiativeIdOf, subjectOf } from '../events/subjects.js';
+import type { DirectoryStore } from './directory-store.js';
+
+const partnerIdOf = (data: unknown): string | null => {
+  const id = (data as Record<string, unknown> | null)?.partnerId;
+  return typeof id === 'string' ? id : null;
+};
+
+/**
+ * Keeps the directory in step with the log, one local transaction per batch together with its own
+ * checkpoint, so a crash never leaves it half-applied.
+ */
+export const createDirectoryConsumer = (directory: DirectoryStore, options: { onKeyChange?: (keyId: string) => void } = {}): Consumer => {
+  const applyOne = (event: SequencedEvent, changedKeys: string[]) => {
+    const subject = subjectOf(event.type, event.data);
+    const initiativeId = initiativeIdOf(event.data) ?? directory.initiativeOfStream(event.stream) ?? null;
+    directory.putStream(event.stream, initiativeId);
+    if (subject) {
+      directory.putResource({ id: subject.id, kind: subject.kind, stream: event.stream, initiativeId, partnerId: partnerIdOf(event.data) });
+      const idemKey = event.metadata.idempotencyKey;
+      if (idemKey) {
+        directory.putReceipt(event.metadata.actor.keyId, idemKey, {
+          id: subject.id,
+          kind: subject.kind,
+          eventId: event.id,
+          stream: event.stream,
+          revision: event.revision,
+          seq: event.seq,
+        });
+      }
+    }
+    if (event.type === 'AccessKeyIssued') {
+      const data = event.data as { keyId: string; keyHash: string; role: 'admin' | 'backbone' | 'partner' | 'auditor' | 'viewer'; initiativeId?: string; partnerId?: string; label: string };
+      directory.putKey({ keyId: data.keyId, keyHash: data.keyHash, role: data.role, initiativeId: data.initiativeId ?? null, partnerId: data.partnerId ?? null, label: data.label });
+      changedKeys.push(data.keyId);
+    } else if (event.type === 'AccessKeyRevoked') {
+      const { keyId } = event.data as { keyId: string };
+      directory.revokeKey(keyId);
+      changedKeys.push(keyId);
+    }
+  };
+
+  return {
+    name: 'directory',
+    resumeAfter: () => directory.seq(),
+    apply(events) {
+      const changedKeys: string[] = [];
+      const from = directory.seq();
+      directory.transaction(() => {
+        for (const event of events) if (event.seq > from) applyOne(event, changedKeys);
+        directory.setSeq(Math.max(from, events[events.length - 1]!.seq));
+      });
+      for (const keyId of changedKeys) options.onKeyChange?.(keyId);
+    },
+  };
+};
