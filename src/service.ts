@@ -5,6 +5,8 @@ import type { Logger, LoggerOptions } from 'pino';
 import { createCommandHandler } from './commands/command-handler.js';
 import type { Config } from './config.js';
 import { createFollower, type Follower } from './follower/follower.js';
+import { createDirectoryConsumer } from './directory/directory-consumer.js';
+import { createDirectoryStore } from './directory/directory-store.js';
 import { createSeqIndex, openLocalDatabase } from './follower/local-state.js';
 import { loadSigner, originFromPublicUrl } from './transparency/signing-key.js';
 import { createTransparency, type Transparency } from './transparency/transparency.js';
@@ -57,14 +59,15 @@ export const createService = async (config: Config, logger: Logger): Promise<Ser
       origin,
       checkpointEvery: config.checkpointEvery,
     });
-    const follower = createFollower({ store, localDb, consumers: [transparency.consumer], logger: logger.child({ component: 'follower' }) });
+    const directory = createDirectoryStore(localDb);
+    const follower = createFollower({ store, localDb, consumers: [transparency.consumer, createDirectoryConsumer(directory)], logger: logger.child({ component: 'follower' }) });
     await follower.start();
     transparency.checkpointer.start();
 
     const admin = resolveAdminToken(config.dataDir, config.adminToken);
     if (admin.file) logger.info({ file: admin.file }, 'ADMIN_TOKEN not set: using the generated admin key in this file');
 
-    const commands = createCommandHandler({ store, follower, applyTimeoutMs: config.applyTimeoutMs });
+    const commands = createCommandHandler({ store, follower, receipts: directory, applyTimeoutMs: config.applyTimeoutMs });
     const app = await buildApp(
       { commands, transparency, adminToken: admin.token, followerHead: follower.head },
       { logger, bodyLimitBytes: config.bodyLimitBytes, publicUrl: config.publicUrl },

@@ -9,4 +9,6 @@ export interface Receipt {
   stream: string;
   revision: number;
   seq: number | null;
+  /** True when this answers a retried `Idempotency-Key`: nothing new was recorded. */
+  replayed?: boolean;
 }

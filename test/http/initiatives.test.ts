@@ -1,4 +1,6 @@
 import t from 'tap';
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { admin, startService } from '../helpers/service.js';
 
 const launch = { name: 'Clean River Partnership', problemStatement: 'Runoff pollutes the river that 40,000 people drink from.' };
@@ -67,4 +69,37 @@ t.test('GET /health and the OpenAPI document', async (t) => {
   t.equal(doc.paths['/initiatives'].post.operationId, 'launchInitiative');
   t.ok(doc.paths['/initiatives'].post.responses['400'], 'error responses are documented');
   t.same(doc.components.securitySchemes.bearer, { type: 'http', scheme: 'bearer' });
+});
+
+t.test('Idempotency-Key: a retry returns the first receipt and records nothing new, even after a restart', async (t) => {
+  const first = await startService(t);
+  const headers = { ...admin, 'idempotency-key': 'launch-clean-river-1' };
+  const original = await first.app.inject({ method: 'POST', url: '/initiatives', headers, payload: launch });
+  t.equal(original.statusCode, 201);
+  const retry = await first.app.inject({ method: 'POST', url: '/initiatives', headers, payload: launch });
+  t.equal(retry.statusCode, 201);
+  t.same(retry.json(), original.json(), 'the same receipt');
+  t.equal(retry.headers.location, original.headers.location);
+  t.equal(retry.headers['idempotent-replayed'], 'true');
+  const concurrent = await Promise.all(
+    Array.from({ length: 5 }, () => first.app.inject({ method: 'POST', url: '/initiatives', headers: { ...admin, 'idempotency-key': 'burst' }, payload: launch })),
+  );
+  t.equal(new Set(concurrent.map((r) => r.json().id)).size, 1, 'concurrent retries of one key create one initiative');
+  t.equal((await first.store.readAll()).length, 2, 'two keys, two events');
+  await first.stop();
+
+  const again = await startService(t, { DATA_DIR: first.dataDir });
+  const afterRestart = await again.app.inject({ method: 'POST', url: '/initiatives', headers, payload: launch });
+  t.same(afterRestart.json(), original.json(), 'replayed after a restart');
+  t.equal((await again.store.readAll()).length, 2, 'still two events');
+  await again.stop();
+
+  // The record is derived from the log itself: with the local read models deleted, it is rebuilt.
+  for (const suffix of ['', '-wal', '-shm']) rmSync(join(first.dataDir, `local.sqlite${suffix}`), { force: true });
+  const rebuilt = await startService(t, { DATA_DIR: first.dataDir });
+  const afterRebuild = await rebuilt.app.inject({ method: 'POST', url: '/initiatives', headers, payload: launch });
+  t.same(afterRebuild.json(), original.json(), 'replayed after the local state was rebuilt from the log');
+  const fresh = await rebuilt.app.inject({ method: 'POST', url: '/initiatives', headers: { ...admin, 'idempotency-key': 'another' }, payload: launch });
+  t.not(fresh.json().id, original.json().id, 'a new key is a new write');
+  t.equal((await rebuilt.store.readAll()).length, 3);
 });

@@ -12,5 +12,14 @@ export const commandContext = (request: FastifyRequest): CommandContext => {
     if (!match) throw new ValidationError('invalid If-Match', [{ path: 'headers.if-match', message: 'must be a stream revision number' }]);
     revision = Number(match[1]);
   }
-  return { actor: request.actor, correlationId: request.id, ...(revision === undefined ? {} : { ifMatch: revision }) };
+  const idempotencyKey = request.headers['idempotency-key'];
+  if (idempotencyKey !== undefined && (typeof idempotencyKey !== 'string' || !/^[\x21-\x7e]{1,200}$/.test(idempotencyKey))) {
+    throw new ValidationError('invalid Idempotency-Key', [{ path: 'headers.idempotency-key', message: 'must be 1-200 visible ASCII characters' }]);
+  }
+  return {
+    actor: request.actor,
+    correlationId: request.id,
+    ...(revision === undefined ? {} : { ifMatch: revision }),
+    ...(idempotencyKey === undefined ? {} : { idempotencyKey }),
+  };
 };

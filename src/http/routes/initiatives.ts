@@ -1,7 +1,7 @@
-import { randomUUID } from 'node:crypto';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { CommandHandler } from '../../commands/command-handler.js';
+import { newResourceId } from '../../commands/derived-ids.js';
 import { initiativeDecider, initiativeStream } from '../../domain/initiative/decider.js';
 import { initiativeLaunchedSchema } from '../../events/initiative.js';
 import { problemSchema } from '../problem.js';
@@ -29,15 +29,16 @@ export const initiativeRoutes =
         onRequest: app.authorize(['admin']),
       },
       async (request, reply) => {
-        const initiativeId = randomUUID();
+        const context = commandContext(request);
+        const initiativeId = newResourceId(context);
         const receipt = await deps.commands({
           decider: initiativeDecider,
           stream: initiativeStream(initiativeId),
           resourceId: initiativeId,
           command: { type: 'LaunchInitiative', initiativeId, ...request.body },
-          context: commandContext(request),
+          context,
         });
-        return sendReceipt(reply, receipt, `/initiatives/${initiativeId}`);
+        return sendReceipt(reply, receipt, `/initiatives/${receipt.id}`);
       },
     );
   };
