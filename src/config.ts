@@ -13,6 +13,7 @@ const configSchema = z
     EVENTSTORE_URL: optional(z.string().regex(/^(esdb|esdb\+discover|kurrentdb|kurrentdb\+discover):\/\//, 'must be an esdb:// connection string')),
     REDIS_URL: optional(z.url({ protocol: /^rediss?$/, error: 'must be a redis:// or rediss:// URL' })),
     PUBLIC_URL: optional(z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' })),
+    SERVER_SECRET: optional(z.string().min(32, 'must be at least 32 characters').max(512)),
     SIGNING_KEY: optional(z.string().startsWith('PRIVATE+KEY+', 'must be a signed-note signer key (PRIVATE+KEY+…)')),
     LOG_ORIGIN: optional(z.string().regex(/^[^\s+]+$/, 'must have no spaces and no "+"').max(200)),
     CHECKPOINT_EVERY: z
@@ -33,6 +34,7 @@ const configSchema = z
     redisUrl: env.REDIS_URL,
     publicUrl: (env.PUBLIC_URL ?? `http://${env.HOST.includes(':') ? `[${env.HOST}]` : env.HOST}:${env.PORT}`).replace(/\/$/, ''),
     signingKey: env.SIGNING_KEY,
+    serverSecret: env.SERVER_SECRET,
     logOrigin: env.LOG_ORIGIN,
     /** A checkpoint is signed when the tree grew by `events` leaves, or every `seconds` when it grew at all. */
     checkpointEvery: env.CHECKPOINT_EVERY.endsWith('s')

@@ -12,6 +12,8 @@ import { loadSigner, originFromPublicUrl } from './transparency/signing-key.js';
 import { createTransparency, type Transparency } from './transparency/transparency.js';
 import { buildApp, LOG_REDACT_PATHS } from './http/app.js';
 import { resolveAdminToken } from './http/auth/admin-token.js';
+import { createAuthenticator } from './http/auth/authenticate.js';
+import { createSecretDeriver, loadServerSecret } from './secrets/server-secret.js';
 import type { EventStore } from './store/event-store.js';
 import { createEventStoreDbStore } from './store/eventstoredb/index.js';
 import { createSqliteEventStore } from './store/sqlite/sqlite-event-store.js';
@@ -59,17 +61,18 @@ export const createService = async (config: Config, logger: Logger): Promise<Ser
       origin,
       checkpointEvery: config.checkpointEvery,
     });
+    const admin = resolveAdminToken(config.dataDir, config.adminToken);
+    if (admin.file) logger.info({ file: admin.file }, 'ADMIN_TOKEN not set: using the generated admin key in this file');
     const directory = createDirectoryStore(localDb);
-    const follower = createFollower({ store, localDb, consumers: [transparency.consumer, createDirectoryConsumer(directory)], logger: logger.child({ component: 'follower' }) });
+    const authenticate = createAuthenticator({ adminToken: admin.token, keys: directory });
+    const directoryConsumer = createDirectoryConsumer(directory, { onKeyChange: () => authenticate.forget() });
+    const follower = createFollower({ store, localDb, consumers: [transparency.consumer, directoryConsumer], logger: logger.child({ component: 'follower' }) });
     await follower.start();
     transparency.checkpointer.start();
 
-    const admin = resolveAdminToken(config.dataDir, config.adminToken);
-    if (admin.file) logger.info({ file: admin.file }, 'ADMIN_TOKEN not set: using the generated admin key in this file');
-
     const commands = createCommandHandler({ store, follower, receipts: directory, applyTimeoutMs: config.applyTimeoutMs });
     const app = await buildApp(
-      { commands, transparency, adminToken: admin.token, followerHead: follower.head },
+      { commands, transparency, authenticate, directory, deriveSecret: createSecretDeriver(loadServerSecret(config.dataDir, config.serverSecret)), followerHead: follower.head },
       { logger, bodyLimitBytes: config.bodyLimitBytes, publicUrl: config.publicUrl },
     );
     const db = localDb;

@@ -8,6 +8,8 @@ export const actorSchema = z
   .object({
     keyId: z.string().min(1).max(128),
     role: roleSchema,
+    /** The initiative a scoped key belongs to (backbone, partner, scoped auditor or viewer). */
+    initiativeId: z.uuid().optional(),
     partnerId: z.uuid().optional(),
   })
   .strict();

@@ -8,7 +8,10 @@ import { requiredErrorMap } from '../events/field-errors.js';
 import type { CommandHandler } from '../commands/command-handler.js';
 import type { Actor, Role } from '../events/envelope.js';
 import type { Transparency } from '../transparency/transparency.js';
-import { createAuthenticator, requireRole } from './auth/authenticate.js';
+import { requireRole, type Authenticator } from './auth/authenticate.js';
+import type { DirectoryStore } from '../directory/directory-store.js';
+import type { SecretDeriver } from '../secrets/server-secret.js';
+import { accessKeyRoutes } from './routes/access-keys.js';
 import { registerProblemHandlers } from './problem.js';
 import { auditRoutes } from './routes/audit.js';
 import { healthRoutes, type HealthDeps } from './routes/health.js';
@@ -26,7 +29,9 @@ z.config({ customError: requiredErrorMap });
 export interface AppDeps extends HealthDeps {
   commands: CommandHandler;
   transparency: Transparency;
-  adminToken: string;
+  authenticate: Authenticator;
+  directory: DirectoryStore;
+  deriveSecret: SecretDeriver;
 }
 
 export interface AppOptions {
@@ -55,7 +60,7 @@ export const buildApp = async (deps: AppDeps, options: AppOptions): Promise<Fast
   app.setSerializerCompiler(serializerCompiler);
   registerProblemHandlers(app);
 
-  const authenticate = createAuthenticator({ adminToken: deps.adminToken });
+  const { authenticate } = deps;
   app.decorateRequest('actor', null);
   /** preHandler factory: authenticates the bearer key and checks its role. */
   app.decorate('authorize', (roles: readonly Role[]) => async (request: { headers: { authorization?: string }; actor: Actor | null }) => {
@@ -79,6 +84,7 @@ export const buildApp = async (deps: AppDeps, options: AppOptions): Promise<Fast
   const typed = app.withTypeProvider<ZodTypeProvider>();
   await typed.register(healthRoutes(deps));
   await typed.register(initiativeRoutes(deps));
+  await typed.register(accessKeyRoutes({ ...deps, keys: deps.directory }));
   await typed.register(auditRoutes(deps));
   return app;
 };

@@ -14,10 +14,10 @@ export const receiptSchema = z
   .meta({ id: 'Receipt' });
 
 /** The 201 every write answers with: the receipt, its inclusion-proof link and, for a new resource, Location. */
-export const sendReceipt = (reply: FastifyReply, receipt: Receipt, location?: string) => {
+export const sendReceipt = (reply: FastifyReply, receipt: Receipt, location?: string, extra: Record<string, unknown> = {}) => {
   if (location) reply.header('location', location);
   const { replayed, ...body } = receipt;
   if (replayed) reply.header('idempotent-replayed', 'true');
   const inclusion = body.seq === null ? undefined : `/audit/proof/inclusion?seq=${body.seq}`;
-  return reply.code(201).send({ ...body, ...(inclusion ? { inclusion } : {}) });
+  return reply.code(201).send({ ...body, ...(inclusion ? { inclusion } : {}), ...extra });
 };

@@ -1,0 +1,108 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import type { CommandContext, CommandHandler, CommandInput } from '../../commands/command-handler.js';
+import type { Receipt } from '../../commands/receipt.js';
+import type { InitiativeFacts } from '../../domain/context.js';
+import { initiativeDecider, initiativeStream } from '../../domain/initiative/decider.js';
+import { initiativeFacts } from '../../domain/initiative/facts.js';
+import { NotFoundError } from '../../errors.js';
+import type { Role } from '../../events/envelope.js';
+import type { ResourceKind } from '../../events/subjects.js';
+import type { ResourceEntry } from '../../directory/directory-store.js';
+import { requireInitiative } from '../auth/authenticate.js';
+import { problemSchema } from '../problem.js';
+import { receiptSchema, sendReceipt } from '../schemas/receipt.js';
+import { commandContext } from './command-context.js';
+
+export interface WriteDeps {
+  commands: CommandHandler;
+  directory: { resource(id: string): ResourceEntry | undefined };
+}
+
+/** What a route handler has at hand besides the request: the acting context and cross-stream lookups. */
+export interface WriteTools {
+  context: CommandContext;
+  /** The initiative's facts for deciders of other streams (404 if it was never launched). */
+  facts(initiativeId: string): Promise<InitiativeFacts>;
+  /** A resource by id and kind from the directory, scope-checked for the acting key (404 if unknown). */
+  resource(kind: ResourceKind, id: string): ResourceEntry & { initiativeId: string };
+}
+
+export interface WriteRouteOptions<Body extends z.ZodType, Params extends z.ZodType> {
+  method: 'POST' | 'DELETE';
+  url: string;
+  operationId: string;
+  summary: string;
+  tags: string[];
+  roles: readonly Role[];
+  params: Params;
+  body?: Body;
+  /** The initiative a route acts on when its URL names it (`/initiatives/:id/…`); scope is checked first. */
+  initiativeOf?: (params: z.output<Params>) => string;
+  /** Members the 201 body carries besides the receipt (e.g. an access key, shown once). */
+  extraResponse?: z.ZodObject;
+  /** Builds the command; returns what to run and where the resource lives (for `Location` on creation). */
+  handle: (
+    input: { params: z.output<Params>; body: z.output<Body> },
+    tools: WriteTools,
+  ) => Promise<CommandInput<unknown, unknown> & { location?: string; extra?: (receipt: Receipt) => Record<string, unknown> }>;
+}
+
+const writeResponses = { 201: receiptSchema, 400: problemSchema, 401: problemSchema, 403: problemSchema, 404: problemSchema, 409: problemSchema, 412: problemSchema, 413: problemSchema, 429: problemSchema };
+
+/**
+ * The one shape of every write route (design §7): authenticate and check the role before the body is read,
+ * validate params and body with zod, check the key's initiative scope, build the command, run it through the
+ * command pipeline, answer 201 with the receipt (and `Location` when a resource was created).
+ */
+export const writeRoute = <Body extends z.ZodType = z.ZodUndefined, Params extends z.ZodType = z.ZodObject>(
+  app: FastifyInstance,
+  deps: WriteDeps,
+  options: WriteRouteOptions<Body, Params>,
+): void => {
+  const tools = (request: FastifyRequest): WriteTools => {
+    const context = commandContext(request);
+    return {
+      context,
+      facts: async (initiativeId) => initiativeFacts((await deps.commands.state(initiativeDecider, initiativeStream(initiativeId))).state),
+      resource: (kind, id) => {
+        const entry = deps.directory.resource(id);
+        if (!entry || entry.kind !== kind || !entry.initiativeId) throw new NotFoundError(`no ${kind} ${id}`);
+        requireInitiative(context.actor, entry.initiativeId);
+        return entry as ResourceEntry & { initiativeId: string };
+      },
+    };
+  };
+
+  app.withTypeProvider<ZodTypeProvider>().route({
+    method: options.method,
+    url: options.url,
+    schema: {
+      operationId: options.operationId,
+      summary: options.summary,
+      tags: options.tags,
+      security: [{ bearer: [] }],
+      params: options.params,
+      ...(options.body ? { body: options.body } : {}),
+      headers: z.looseObject({
+        'idempotency-key': z.string().optional().describe('retrying with the same key replays the first receipt and records nothing new'),
+        'if-match': z.string().optional().describe('the aggregate revision the client last saw; 412 when stale'),
+      }),
+      response: options.extraResponse ? { ...writeResponses, 201: receiptSchema.extend(options.extraResponse.shape) } : writeResponses,
+    },
+    // onRequest: an unauthenticated caller learns nothing, not even whether its body was valid.
+    onRequest: app.authorize(options.roles),
+    handler: async (request, reply) => {
+      const params = request.params as z.output<Params>;
+      const at = tools(request);
+      if (options.initiativeOf) requireInitiative(at.context.actor, options.initiativeOf(params));
+      const { location, extra, ...input } = await options.handle({ params, body: request.body as z.output<Body> }, at);
+      const receipt = await deps.commands(input);
+      return sendReceipt(reply, receipt, location, extra?.(receipt));
+    },
+  });
+};
+
+/** `{ id }` path parameter as a UUID. */
+export const idParams = z.strictObject({ id: z.uuid() });
