@@ -67,6 +67,6 @@ export const checkSavedCheckpoints: TreeCheck = async (context) => {
   if (report.failureCount() === failuresBefore) {
     report.check('saved checkpoints', 'ok', `the checkpoint extends the ${context.saved.length} checkpoint(s) saved by earlier runs (sizes ${sizes})`);
   } else {
-    report.check('saved checkpoints', 'failed', `the checkpoint does not extend every checkpoint saved by earlier runs (sizes ${sizes})`);
+    report.check('saved checkpoints', 'failed', `the log served now does not extend every checkpoint saved by earlier runs (sizes ${sizes})`);
   }
 };

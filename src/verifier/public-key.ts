@@ -54,7 +54,7 @@ export const resolvePublicKey = async (options: {
   report.warn(
     `TRUST ON FIRST USE: no --public-key was given${options.stateDir ? ' and none was pinned' : ''}, so the checkpoint was checked ` +
       `against the key the server itself states (${verifier.verifierKey}). Compare it with the key the operator publishes ` +
-      `out of band${options.stateDir ? '; it is now pinned in the state dir' : ', and pass it as --public-key (or use --state to pin it)'}.`,
+      `out of band${options.stateDir ? '; it is pinned in the state dir if this run passes' : ', and pass it as --public-key (or use --state to pin it)'}.`,
   );
   return { verifier, source: 'server' };
 };

@@ -93,8 +93,8 @@ const recomputeLeaves = async (
   const size = checkpoint.size;
   const cached = cache.length / HASH_SIZE;
   const fromState = options.full ? 0 : Math.min(cached, size);
-  const leafHashes = Buffer.alloc(size * HASH_SIZE);
-  cache.copy(leafHashes, 0, 0, fromState * HASH_SIZE);
+  // Grown page by page, not allocated from the (untrusted) size: a lying checkpoint only costs a failed download.
+  const chunks: Buffer[] = [cache.subarray(0, fromState * HASH_SIZE)];
   const failuresBefore = report.failureCount();
   let built = fromState;
   let redacted = 0;
@@ -107,24 +107,25 @@ const recomputeLeaves = async (
     fail: (failure) => report.fail(failure),
   });
   for await (const page of pages) {
-    for (const leaf of page.leaves) {
-      leaf.hash.copy(leafHashes, leaf.seq * HASH_SIZE);
-      if (leaf.status === 'redacted') redacted += 1;
-    }
+    const hashes = Buffer.concat(page.leaves.map((leaf) => leaf.hash));
+    chunks.push(hashes);
+    redacted += page.leaves.filter((leaf) => leaf.status === 'redacted').length;
     built = page.from + page.leaves.length;
     // Resumable: keep what extends the state dir's leaves, as long as every entry so far checked out.
     const start = Math.max(page.from, cached);
-    if (state && built > start && report.failureCount() === 0) state.leaves.write(start, leafHashes.subarray(start * HASH_SIZE, built * HASH_SIZE));
+    if (state && built > start && report.failureCount() === 0) state.leaves.write(start, hashes.subarray((start - page.from) * HASH_SIZE));
     report.report.leaves.beyondCheckpoint = built === size && page.next !== null;
     options.onProgress?.({ phase: 'download', done: built - fromState, total: size - fromState });
   }
   const downloaded = built - fromState;
   Object.assign(report.report.leaves, { total: built, fromState, downloaded, redacted });
   const bad = report.failureCount() - failuresBefore;
-  const sources = `${fromState} from the state dir, ${downloaded} downloaded and re-hashed${redacted > 0 ? ` (${redacted} redacted: leaf hash taken as served)` : ''}`;
+  const sources =
+    `${fromState} from the state dir${fromState > 0 ? ' (re-hashed by an earlier run; --full re-checks them)' : ''}, ` +
+    `${downloaded} downloaded and re-hashed${redacted > 0 ? ` (${redacted} redacted: leaf hash taken as served)` : ''}`;
   if (bad === 0) report.check('entries', 'ok', `${built} leaves recomputed: ${sources}`);
   else report.check('entries', 'failed', `${bad} bad entr${bad === 1 ? 'y' : 'ies'} (first bad seq ${report.firstBadSeq() ?? '?'}); ${built} of ${size} leaves recomputed: ${sources}`);
-  return { leafHashes: leafHashes.subarray(0, built * HASH_SIZE), built, fromState };
+  return { leafHashes: Buffer.concat(chunks), built, fromState };
 };
 
 const treeContext = (
