@@ -1,0 +1,120 @@
+import type Database from 'better-sqlite3';
+import type { ProjectedEvent, Projection } from '../../projections/projection.js';
+import type { Consumer, SequencedEvent } from '../follower/consumer.js';
+import type { SeqIndex } from '../follower/local-state.js';
+import type { EventStore } from '../store/event-store.js';
+import { createSnapshotStore } from './snapshot-store.js';
+
+export interface ViewsLogger {
+  info(obj: object, msg?: string): void;
+}
+
+export interface ViewsOptions {
+  db: Database.Database;
+  store: Pick<EventStore, 'readAll'>;
+  seqIndex: Pick<SeqIndex, 'get'>;
+  projections: readonly Projection<unknown>[];
+  /** A snapshot of every projection is saved each time this many events have been applied. */
+  snapshotEvery: number;
+  logger?: ViewsLogger;
+}
+
+const toProjected = (event: SequencedEvent): ProjectedEvent => ({
+  seq: event.seq,
+  id: event.id,
+  type: event.type,
+  stream: event.stream,
+  data: event.data,
+  metadata: event.metadata,
+});
+
+/**
+ * Runs the pure projections of `projections/` as one follower consumer: live states in memory, snapshots
+ * every `snapshotEvery` events in the local file, and `stateAt(seq)` = the nearest snapshot at or before
+ * `seq` plus a bounded replay from the store. A projection whose `version` changed has no usable snapshot,
+ * so it starts from `init()` and the follower replays the whole log to it (a rebuild, with progress logged).
+ */
+export const createViews = (options: ViewsOptions) => {
+  const { projections, snapshotEvery, logger } = options;
+  const snapshots = createSnapshotStore(options.db);
+  const live = new Map<string, { projection: Projection<unknown>; state: unknown; seq: number }>();
+  for (const projection of projections) {
+    snapshots.dropOtherVersions(projection.name, projection.version);
+    const latest = snapshots.load<unknown>(projection.name, projection.version, Number.MAX_SAFE_INTEGER);
+    live.set(projection.name, { projection, state: latest?.state ?? projection.init(), seq: latest?.seq ?? -1 });
+    if (!latest) logger?.info({ projection: projection.name, version: projection.version }, 'projection has no snapshot at this version: rebuilding from the log');
+  }
+  let applied = Math.min(...[...live.values()].map((entry) => entry.seq));
+  let lastProgressLog = Date.now();
+
+  const saveSnapshots = (seq: number) => {
+    for (const entry of live.values()) if (entry.seq === seq) snapshots.save(entry.projection.name, entry.projection.version, seq, entry.state);
+  };
+
+  const consumer: Consumer = {
+    name: 'views',
+    resumeAfter: () => Math.min(...[...live.values()].map((entry) => entry.seq)),
+    apply(events) {
+      for (const event of events) {
+        const projected = toProjected(event);
+        for (const entry of live.values()) {
+          if (event.seq <= entry.seq) continue;
+          entry.state = entry.projection.apply(entry.state, projected);
+          entry.seq = event.seq;
+        }
+        if ((event.seq + 1) % snapshotEvery === 0) saveSnapshots(event.seq);
+      }
+      applied = events[events.length - 1]!.seq;
+      if (logger && Date.now() - lastProgressLog > 5_000) {
+        lastProgressLog = Date.now();
+        logger.info({ seq: applied }, 'projections applied up to seq');
+      }
+    },
+  };
+
+  const projectionNamed = (name: string) => {
+    const entry = live.get(name);
+    if (!entry) throw new Error(`no projection named ${name}`);
+    return entry;
+  };
+
+  /** Events (after, upTo] from the store, in seq order. */
+  async function* eventsBetween(after: number, upTo: number): AsyncGenerator<ProjectedEvent> {
+    let seq = after + 1;
+    let position = after >= 0 ? options.seqIndex.get(after)?.position : undefined;
+    if (after >= 0 && position === undefined) throw new Error(`no position recorded for seq ${after}`);
+    while (seq <= upTo) {
+      const page = await options.store.readAll({ after: position, maxCount: Math.min(1000, upTo - seq + 1) });
+      if (page.length === 0) throw new Error(`the store has no event for seq ${seq}`);
+      for (const event of page) yield toProjected({ ...event, seq: seq++ });
+      position = page[page.length - 1]!.position;
+    }
+  }
+
+  return {
+    consumer,
+    /** The highest seq every projection has applied. */
+    head: () => Math.min(...[...live.values()].map((entry) => entry.seq)),
+    /** Saves a snapshot at the current point (on graceful shutdown, so a restart replays nothing). */
+    snapshotNow: () => {
+      const seq = Math.min(...[...live.values()].map((entry) => entry.seq));
+      if (seq >= 0) saveSnapshots(seq);
+    },
+    /**
+     * Runs `read` on one projection's state as of `seq` (default: now). The live state is read synchronously,
+     * before the follower can move it on; a past point is a snapshot plus a replay of at most `snapshotEvery`
+     * events. `read` must not modify the state it is given.
+     */
+    async query<S, R>(name: string, seq: number | undefined, read: (state: S, seq: number) => R): Promise<R> {
+      const entry = projectionNamed(name);
+      if (seq === undefined || seq === entry.seq) return read(entry.state as S, entry.seq);
+      if (seq > entry.seq) throw new RangeError(`${name} has applied up to seq ${entry.seq}, not ${seq}`);
+      const { projection } = entry;
+      const snapshot = snapshots.load<unknown>(projection.name, projection.version, seq);
+      let state = snapshot?.state ?? projection.init();
+      for await (const event of eventsBetween(snapshot?.seq ?? -1, seq)) state = projection.apply(state, event);
+      return read(state as S, seq);
+    },
+  };
+};
+export type Views = ReturnType<typeof createViews>;
