@@ -16,6 +16,7 @@ CREATE TABLE IF NOT EXISTS seq_index (
   event_id    TEXT    NOT NULL,
   recorded_at TEXT    NOT NULL
 ) STRICT;
+CREATE INDEX IF NOT EXISTS seq_index_by_time ON seq_index (recorded_at);
 `;
 
 export interface SeqEntry {
@@ -45,6 +46,9 @@ export const createSeqIndex = (db: Database.Database) => {
   const bySeq = db.prepare<[number], { seq: number; position: string; event_id: string; recorded_at: string }>(
     'SELECT * FROM seq_index WHERE seq = ?',
   );
+  const atOrBefore = db.prepare<[string], { seq: number; position: string; event_id: string; recorded_at: string }>(
+    'SELECT * FROM seq_index WHERE recorded_at <= ? ORDER BY recorded_at DESC, seq DESC LIMIT 1',
+  );
   const appendMany = db.transaction((entries: readonly SeqEntry[]) => {
     for (const e of entries) insert.run(e.seq, e.position, e.eventId, e.recordedAt);
   });
@@ -55,6 +59,8 @@ export const createSeqIndex = (db: Database.Database) => {
     append: (entries: readonly SeqEntry[]) => appendMany(entries),
     last: () => toEntry(last.get()),
     get: (seq: number) => toEntry(bySeq.get(seq)),
+    /** The last event recorded at or before a time (RFC 3339, compared in UTC): "as the service knew it then". */
+    atOrBefore: (time: Date) => toEntry(atOrBefore.get(time.toISOString())),
   };
 };
 export type SeqIndex = ReturnType<typeof createSeqIndex>;

@@ -1,0 +1,115 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { agendaQuery, type AgendaState } from '../../../projections/common-agenda.js';
+import { decisionsQuery, type DecisionsState } from '../../../projections/decisions-register.js';
+import { equityQuery, type EquityState } from '../../../projections/equity-lens.js';
+import type { InitiativeLogState } from '../../../projections/initiative-log.js';
+import { ledgerQuery, type LedgerState } from '../../../projections/resource-ledger.js';
+import { NotFoundError } from '../../errors.js';
+import type { SeqIndex } from '../../follower/local-state.js';
+import type { Views } from '../../views/views.js';
+import { requireInitiative } from '../auth/authenticate.js';
+import { problemSchema } from '../problem.js';
+import { asOfQuery, asOfSchema, resolveViewPoint, type ViewPoint } from './view-point.js';
+
+export interface ViewRouteDeps {
+  views: Pick<Views, 'query' | 'head'>;
+  seqIndex: Pick<SeqIndex, 'get' | 'atOrBefore'>;
+}
+
+const READERS = ['admin', 'backbone', 'partner', 'auditor', 'viewer'] as const;
+const errors = { 400: problemSchema, 401: problemSchema, 403: problemSchema, 404: problemSchema };
+const params = z.strictObject({ id: z.uuid() });
+const querystring = z.strictObject({ asOf: asOfQuery });
+
+/** A view response: the point it was read at, and the view (its shape is documented per route). */
+const viewResponse = (id: string, description: string) =>
+  z.object({ initiativeId: z.string(), asOf: asOfSchema, view: z.unknown().describe(description) }).meta({ id });
+
+interface ViewSpec<S> {
+  path: string;
+  operationId: string;
+  summary: string;
+  projection: string;
+  responseId: string;
+  read: (state: S, initiativeId: string, point: ViewPoint) => unknown;
+}
+
+/**
+ * The read side (design §5, §7): every view of an initiative, now or `asOf` any point, scoped to the key's
+ * initiative. One mechanism for all of them: resolve the point, run the projection's query on its state there.
+ */
+export const viewRoutes =
+  (deps: ViewRouteDeps): FastifyPluginAsyncZod =>
+  async (app) => {
+    const register = <S>(spec: ViewSpec<S>) =>
+      app.get(
+        `/initiatives/:id/${spec.path}`,
+        {
+          schema: {
+            operationId: spec.operationId,
+            summary: spec.summary,
+            tags: ['views'],
+            security: [{ bearer: [] }],
+            params,
+            querystring,
+            response: { 200: viewResponse(spec.responseId, spec.summary), ...errors },
+          },
+          onRequest: app.authorize(READERS),
+        },
+        async (request) => {
+          const initiativeId = request.params.id;
+          requireInitiative(request.actor!, initiativeId);
+          const point = resolveViewPoint(request.query.asOf, deps.views.head(), deps.seqIndex);
+          const view = await deps.views.query<S, unknown>(spec.projection, point.seq, (state) => spec.read(state, initiativeId, point));
+          if (view === undefined) throw new NotFoundError(`initiative ${initiativeId} is not known at seq ${point.seq}`);
+          return { initiativeId, asOf: { seq: point.seq, recordedAt: point.recordedAt }, view };
+        },
+      );
+
+    register<AgendaState>({
+      path: 'agenda',
+      operationId: 'getAgenda',
+      summary: 'The common agenda: goals, strategies, indicators with targets, partners by sector, RACI, alignment',
+      projection: 'common-agenda',
+      responseId: 'AgendaView',
+      read: (state, id) => (state.views[id] ? agendaQuery(state.views[id]) : undefined),
+    });
+    register<LedgerState>({
+      path: 'ledger',
+      operationId: 'getLedger',
+      summary: 'Commitments against contributions per partner, sector and goal; fulfilment and overdue commitments',
+      projection: 'resource-ledger',
+      responseId: 'LedgerView',
+      read: (state, id, point) => (state.views[id] ? ledgerQuery(state.views[id], point.date) : emptyLedger),
+    });
+    register<DecisionsState>({
+      path: 'decisions',
+      operationId: 'getDecisions',
+      summary: 'The decisions register: proposals, votes (who voted how), outcomes',
+      projection: 'decisions-register',
+      responseId: 'DecisionsView',
+      read: (state, id) => (state.views[id] ? decisionsQuery(state.views[id]) : []),
+    });
+    register<EquityState>({
+      path: 'equity',
+      operationId: 'getEquity',
+      summary: 'Per sector: share of resources contributed beside share of votes and proposals; community participation',
+      projection: 'equity-lens',
+      responseId: 'EquityView',
+      read: (state, id) => equityQuery(state.views[id] ?? { partners: {}, contributions: {}, votes: {}, proposals: {}, activityParticipations: {}, raci: {} }),
+    });
+    for (const part of ['activities', 'risks', 'lessons'] as const) {
+      register<InitiativeLogState>({
+        path: part,
+        operationId: `get${part[0]!.toUpperCase()}${part.slice(1)}`,
+        summary: `The initiative's ${part}, in the order they were recorded`,
+        projection: 'initiative-log',
+        responseId: `${part[0]!.toUpperCase()}${part.slice(1)}View`,
+        read: (state, id) => state.views[id]?.[part] ?? [],
+      });
+    }
+  };
+
+/** A ledger for an initiative with no resources yet is empty, not missing. */
+const emptyLedger = { commitments: [], contributions: [], overdue: [], byPartner: {}, bySector: {}, byGoal: {} };
