@@ -24,6 +24,8 @@ const configSchema = z
     /** Upper bound of a write's wait for the local follower before the receipt is returned (design §4). */
     APPLY_TIMEOUT_MS: z.coerce.number({ error: 'must be a number of milliseconds' }).int().min(0).max(2000).default(2000),
     BODY_LIMIT_BYTES: z.coerce.number({ error: 'must be a number of bytes' }).int().min(1024).max(64 * 1024 * 1024).default(1024 * 1024),
+    /** Requests per minute per access key (per client IP for requests without a valid key); 429 above it. */
+    RATE_LIMIT_PER_MINUTE: z.coerce.number({ error: 'must be a number of requests' }).int().min(1).max(1_000_000_000).default(6000),
   })
   .transform((env) => ({
     port: env.PORT,
@@ -43,6 +45,7 @@ const configSchema = z
     logLevel: env.LOG_LEVEL,
     applyTimeoutMs: env.APPLY_TIMEOUT_MS,
     bodyLimitBytes: env.BODY_LIMIT_BYTES,
+    rateLimitPerMinute: env.RATE_LIMIT_PER_MINUTE,
   }));
 
 export type Config = z.output<typeof configSchema>;

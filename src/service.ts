@@ -73,7 +73,7 @@ export const createService = async (config: Config, logger: Logger): Promise<Ser
     const commands = createCommandHandler({ store, follower, receipts: directory, applyTimeoutMs: config.applyTimeoutMs });
     const app = await buildApp(
       { commands, transparency, authenticate, directory, deriveSecret: createSecretDeriver(loadServerSecret(config.dataDir, config.serverSecret)), followerHead: follower.head },
-      { logger, bodyLimitBytes: config.bodyLimitBytes, publicUrl: config.publicUrl },
+      { logger, bodyLimitBytes: config.bodyLimitBytes, rateLimitPerMinute: config.rateLimitPerMinute, publicUrl: config.publicUrl },
     );
     const db = localDb;
     return {

@@ -16,7 +16,7 @@ export const actorSchema = z
 export type Actor = z.infer<typeof actorSchema>;
 
 /** RFC 3339 date-time with an explicit offset (`Z` or `±hh:mm`). */
-export const timestampSchema = z.iso.datetime({ offset: true });
+export const timestampSchema = z.iso.datetime({ offset: true }).max(40);
 
 export const eventMetadataSchema = z
   .object({

@@ -18,7 +18,9 @@ import {
 
 /**
  * Events of the indicator stream (`indicator-<id>`): the indicator, its versioned targets, and its readings
- * (submitted → approved | returned; corrected and retracted by new events, never edited).
+ * (submitted → approved | returned; corrected and retracted by new events, never edited). Every event that
+ * changes an existing reading is "fat": it carries the reading as it stood before (`before`), and a correction
+ * the status it leaves the reading in, so read models fold aggregates from the events alone.
  */
 
 /** Column names of the readings CSV (design §7); a disaggregation dimension may not reuse one. */
@@ -143,10 +145,32 @@ export const readingRecordedSchema = z
   .superRefine(exactlyOne('value', 'narrative'));
 export type ReadingRecorded = z.infer<typeof readingRecordedSchema>;
 
+/** Every status a live (not retracted) reading can be in. */
+export const readingLifeStatusSchema = z.enum(['submitted', 'accepted', 'approved', 'returned']);
+export type ReadingLifeStatus = z.infer<typeof readingLifeStatusSchema>;
+
+/**
+ * The reading as it stood just before the event that changes it. Every change to an existing reading carries
+ * it, so a read model keeps aggregates only (per indicator, period and disaggregation) and never a registry of
+ * readings: it takes `before` out of its aggregates and puts the changed reading back in.
+ */
+export const readingBeforeSchema = z
+  .strictObject({
+    partnerId: idSchema,
+    period: periodSchema,
+    disaggregation: readingDisaggregationSchema,
+    ...valueOrNarrative,
+    status: readingLifeStatusSchema,
+  })
+  .superRefine(exactlyOne('value', 'narrative'));
+export type ReadingBefore = z.infer<typeof readingBeforeSchema>;
+
 export const readingApprovedSchema = z.strictObject({
   readingId: idSchema,
   indicatorId: idSchema,
   comment: commentSchema.optional(),
+  /** Always `submitted`: only a submitted reading is reviewed. */
+  before: readingBeforeSchema,
 });
 export type ReadingApproved = z.infer<typeof readingApprovedSchema>;
 
@@ -155,6 +179,7 @@ export const readingReturnedSchema = z.strictObject({
   readingId: idSchema,
   indicatorId: idSchema,
   comment: commentSchema,
+  before: readingBeforeSchema,
 });
 export type ReadingReturned = z.infer<typeof readingReturnedSchema>;
 
@@ -165,6 +190,9 @@ export const readingCorrectedSchema = z
     indicatorId: idSchema,
     ...valueOrNarrative,
     reason: reasonSchema,
+    /** The reading's status after the correction: `submitted` (reviewed again) where the indicator requires approval, else unchanged. */
+    status: readingLifeStatusSchema,
+    before: readingBeforeSchema,
   })
   .superRefine(exactlyOne('value', 'narrative'));
 export type ReadingCorrected = z.infer<typeof readingCorrectedSchema>;
@@ -173,5 +201,6 @@ export const readingRetractedSchema = z.strictObject({
   readingId: idSchema,
   indicatorId: idSchema,
   reason: reasonSchema,
+  before: readingBeforeSchema,
 });
 export type ReadingRetracted = z.infer<typeof readingRetractedSchema>;

@@ -1,7 +1,5 @@
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
-import swagger from '@fastify/swagger';
-import swaggerUi from '@fastify/swagger-ui';
-import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { requiredErrorMap } from '../events/field-errors.js';
@@ -12,10 +10,15 @@ import { requireRole, type Authenticator } from './auth/authenticate.js';
 import type { DirectoryStore } from '../directory/directory-store.js';
 import type { SecretDeriver } from '../secrets/server-secret.js';
 import { accessKeyRoutes } from './routes/access-keys.js';
-import { registerProblemHandlers } from './problem.js';
+import { frameworkErrors, registerProblemHandlers } from './problem.js';
+import { registerOpenApi } from './openapi.js';
+import { registerRateLimit } from './rate-limit.js';
 import { auditRoutes } from './routes/audit.js';
 import { healthRoutes, type HealthDeps } from './routes/health.js';
 import { initiativeRoutes } from './routes/initiatives.js';
+import { measurementRoutes } from './routes/measurement.js';
+import { resourceRoutes } from './routes/resources.js';
+import { governanceRoutes } from './routes/governance.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -38,11 +41,13 @@ export interface AppOptions {
   /** The service's pino logger (request logs become its children); omit for a silent app. */
   logger?: FastifyBaseLogger;
   bodyLimitBytes: number;
+  /** Requests per minute per access key (per IP without a valid key); 429 above it. */
+  rateLimitPerMinute: number;
   publicUrl: string;
 }
 
 /** Redacted wherever pino meets a request: keys and secrets never reach the logs. */
-export const LOG_REDACT_PATHS = ['req.headers.authorization', 'req.headers["idempotency-key"]', '*.key', '*.secret', '*.token'];
+export const LOG_REDACT_PATHS = ['*.headers.authorization', '*.headers.cookie', 'req.headers["idempotency-key"]', '*.key', '*.secret', '*.token'];
 
 /**
  * The HTTP app as one unit tests can build, `inject` into and close (fastify/demo style). It takes
@@ -55,6 +60,7 @@ export const buildApp = async (deps: AppDeps, options: AppOptions): Promise<Fast
     requestIdHeader: 'x-request-id',
     genReqId: () => randomUUID(),
     ajv: { customOptions: { coerceTypes: false } },
+    frameworkErrors,
   });
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
@@ -69,21 +75,15 @@ export const buildApp = async (deps: AppDeps, options: AppOptions): Promise<Fast
     request.actor = actor;
   });
 
-  await app.register(swagger, {
-    openapi: {
-      openapi: '3.1.0',
-      info: { title: 'impact-ledger', version: '0.1.0', description: 'Collective-impact initiatives as an immutable, auditable event log.' },
-      servers: [{ url: options.publicUrl }],
-      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
-    },
-    transform: jsonSchemaTransform,
-  });
-  await app.register(swaggerUi, { routePrefix: '/docs' });
-  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  await registerRateLimit(app, { authenticate, perMinute: options.rateLimitPerMinute });
+  await registerOpenApi(app, options);
 
   const typed = app.withTypeProvider<ZodTypeProvider>();
   await typed.register(healthRoutes(deps));
   await typed.register(initiativeRoutes(deps));
+  await typed.register(measurementRoutes(deps));
+  await typed.register(resourceRoutes(deps));
+  await typed.register(governanceRoutes(deps));
   await typed.register(accessKeyRoutes({ ...deps, keys: deps.directory }));
   await typed.register(auditRoutes(deps));
   return app;

@@ -10,7 +10,8 @@ import type {
 import { indicatorDecider, indicatorStream } from '../../src/domain/indicator/decider.js';
 import { ForbiddenError, NotFoundError, ValidationError } from '../../src/errors.js';
 import type { Actor } from '../../src/events/envelope.js';
-import type { IndicatorDefined, ReadingRecorded } from '../../src/events/measurement.js';
+import type { IndicatorDefined, ReadingBefore, ReadingCorrected, ReadingRecorded } from '../../src/events/measurement.js';
+import { sampleReadingBefore } from '../fixtures/events/samples.js';
 import { spec } from './decider-spec.js';
 import { actors, ctx, ids, partner3, samples, uuid } from './fixtures.js';
 
@@ -57,7 +58,15 @@ const recorded = (changes: Partial<ReadingRecorded> = {}): PendingEvent => ({
     ...changes,
   },
 });
-const approved: PendingEvent = { type: 'ReadingApproved', data: { readingId, indicatorId } };
+/** The sample reading (57.25, North, submitted) as it stood before a change, with `changes`. */
+const before = (changes: Partial<ReadingBefore> = {}): ReadingBefore => ({ ...sampleReadingBefore(), ...changes });
+const approvedFrom = (from: ReadingBefore): PendingEvent => ({ type: 'ReadingApproved', data: { readingId, indicatorId, before: from } });
+const correctedFrom = (from: ReadingBefore, changes: Partial<ReadingCorrected> = {}): PendingEvent => ({
+  type: 'ReadingCorrected',
+  data: { ...samples.ReadingCorrected, before: from, ...changes },
+});
+const retractedFrom = (from: ReadingBefore): PendingEvent => ({ type: 'ReadingRetracted', data: { ...samples.ReadingRetracted, before: from } });
+const approved: PendingEvent = approvedFrom(before());
 const returned: PendingEvent = { type: 'ReadingReturned', data: samples.ReadingReturned };
 const corrected: PendingEvent = { type: 'ReadingCorrected', data: samples.ReadingCorrected };
 const retracted: PendingEvent = { type: 'ReadingRetracted', data: samples.ReadingRetracted };
@@ -261,14 +270,41 @@ t.test('RecordReading', async (t) => {
 });
 
 t.test('CorrectReading', async (t) => {
-  t.test('supersedes the value, with the reason', async () => {
+  t.test('supersedes the value, with the reason, the reading as it stood and the status it is left in', async () => {
     given([defined, recorded()]).when(correct()).then([corrected]);
   });
-  t.test('an approved reading, once corrected, is reviewed again', async () => {
-    given([defined, recorded(), approved, corrected]).when(review('approve')).then([approved]);
+  t.test('an approved reading, once corrected, is submitted and reviewed again', async () => {
+    given([defined, recorded(), approved])
+      .when(correct())
+      .then([correctedFrom(before({ status: 'approved' }), { status: 'submitted' })]);
+    given([defined, recorded(), approved, correctedFrom(before({ status: 'approved' }))])
+      .when(review('approve'))
+      .then([approvedFrom(before({ value: 56.75, status: 'submitted' }))]);
   });
-  t.test('a returned reading, once corrected, is reviewed again', async () => {
-    given([defined, recorded(), returned, corrected]).when(review('approve')).then([approved]);
+  t.test('a returned reading, once corrected, is submitted and reviewed again', async () => {
+    given([defined, recorded(), returned]).when(correct()).then([correctedFrom(before({ status: 'returned' }))]);
+    given([defined, recorded(), returned, correctedFrom(before({ status: 'returned' }))])
+      .when(review('approve'))
+      .then([approvedFrom(before({ value: 56.75 }))]);
+  });
+  t.test('without approval the status stays accepted', async () => {
+    given([openIndicator, recorded({ status: 'accepted' })])
+      .when(correct())
+      .then([correctedFrom(before({ status: 'accepted' }), { status: 'accepted' })]);
+  });
+  t.test('a second correction names the first one\'s value as before', async () => {
+    given([openIndicator, recorded({ status: 'accepted' }), correctedFrom(before({ status: 'accepted' }), { status: 'accepted' })])
+      .when(correct({ value: 58, reason: 'Late returns counted' }))
+      .then([correctedFrom(before({ value: 56.75, status: 'accepted' }), { value: 58, reason: 'Late returns counted', status: 'accepted' })]);
+  });
+  t.test('a narrative is corrected with its before, disaggregation as recorded', async () => {
+    const { value: _v, ...reading } = samples.ReadingRecorded;
+    const disaggregation = { sex: 'female', district: 'South' };
+    const { value: _bv, ...narrativeBefore } = before({ disaggregation });
+    const { value: _cv, ...correction } = samples.ReadingCorrected;
+    given([qualitative, { type: 'ReadingRecorded', data: { ...reading, narrative: 'Parents ask', disaggregation } }])
+      .when(correct({ value: undefined, narrative: 'Parents ask for it by name' }))
+      .then([{ type: 'ReadingCorrected', data: { ...correction, narrative: 'Parents ask for it by name', before: { ...narrativeBefore, narrative: 'Parents ask' } } }]);
   });
   t.test('the reading must exist', async () => {
     given([defined]).when(correct()).thenThrows(NotFoundError, 'not a reading');
@@ -302,8 +338,18 @@ t.test('RetractReading', async (t) => {
     reason: 'Duplicate of another reading',
     context: ctx(actor),
   });
-  t.test('retracts a reading', async () => {
+  t.test('retracts a reading, naming it as it stood', async () => {
     given([defined, recorded()]).when(retract()).then([retracted]);
+    given([defined, recorded(), approved]).when(retract()).then([retractedFrom(before({ status: 'approved' }))]);
+    given([defined, recorded(), correctedFrom(before())]).when(retract()).then([retractedFrom(before({ value: 56.75 }))]);
+  });
+  t.test('a partner who left does not retract, the backbone still can', async () => {
+    const gone = { [ids.partner]: 'left' } as const;
+    given([defined, recorded()]).when(retract(actors.partner)).then([retracted]);
+    given([defined, recorded()])
+      .when({ ...retract(actors.partner), context: ctx(actors.partner, gone) })
+      .thenThrows(RuleViolationError, 'has left');
+    given([defined, recorded()]).when({ ...retract(), context: ctx(actors.backbone, gone) }).then([retracted]);
   });
   t.test('once', async () => {
     given([defined, recorded(), retracted]).when(retract()).thenThrows(RuleViolationError, 'already retracted');
@@ -323,7 +369,7 @@ t.test('ReviewReading', async (t) => {
   t.test('approves with a comment', async () => {
     given([defined, recorded()])
       .when(review('approve', 'Thanks'))
-      .then([{ type: 'ReadingApproved', data: { readingId, indicatorId, comment: 'Thanks' } }]);
+      .then([{ type: 'ReadingApproved', data: { readingId, indicatorId, comment: 'Thanks', before: before() } }]);
   });
   t.test('returns a submitted reading with what to fix', async () => {
     given([defined, recorded()]).when(review('return', 'Please split by sex.')).then([returned]);
@@ -360,11 +406,60 @@ t.test('caller bugs are errors, never rule violations', async (t) => {
   });
 });
 
+t.test('state is persistent: a new state shares structure and never changes its predecessor', async (t) => {
+  const first = [openIndicator, recorded({ status: 'accepted' })].reduce(indicatorDecider.evolve, indicatorDecider.initialState());
+  const second = indicatorDecider.evolve(first, retractedFrom(before({ status: 'accepted' })));
+  t.equal(first.readings.get(readingId)?.status, 'accepted', 'the predecessor still sees the reading accepted');
+  t.equal(first.live.get([...first.live.keys()][0]!), readingId);
+  t.equal(second.readings.get(readingId)?.status, 'retracted');
+  t.equal(second.live.size, 0, 'a retracted reading no longer holds its key');
+  t.same(second.readings.get(readingId), {
+    partnerId: ids.partner,
+    period,
+    disaggregation: { district: 'North' },
+    value: 57.25,
+    status: 'retracted',
+    key: [...first.live.keys()][0],
+  });
+  t.equal(indicatorDecider.evolve(second, { type: 'GoalAdopted', data: samples.GoalAdopted }), second, 'another event leaves it as it is');
+});
+
+/** An indicator without approval holding `count` accepted readings (one per partner id). */
+const foldReadings = (count: number) => {
+  let state = indicatorDecider.evolve(indicatorDecider.initialState(), openIndicator);
+  for (let i = 0; i < count; i++) {
+    state = indicatorDecider.evolve(state, recorded({ readingId: uuid(100_000 + i), partnerId: uuid(200_000 + i), status: 'accepted' }));
+  }
+  return state;
+};
+
 t.test('folding is linear in the number of readings', async (t) => {
-  const events: PendingEvent[] = [openIndicator];
-  for (let i = 0; i < 20_000; i++) events.push(recorded({ readingId: uuid(100_000 + i), partnerId: uuid(200_000 + i), status: 'accepted' }));
   const started = performance.now();
-  const state = events.reduce(indicatorDecider.evolve, indicatorDecider.initialState());
+  const state = foldReadings(20_000);
   indicatorDecider.decide(record({ readingId: uuid(1), partnerId: ids.partner2 }), state);
+  t.equal(state.readings.size, 20_000);
   t.ok(performance.now() - started < 2_000, 'folds 20,000 readings and decides in well under 2 s');
+});
+
+t.test('a decision does not grow with the number of readings', async (t) => {
+  const context = ctx();
+  /** 1,000 decisions that look readings up: record a new one (duplicate check), correct and retract existing ones. */
+  const decisions = (state: ReturnType<typeof foldReadings>, readings: number): number => {
+    const started = performance.now();
+    for (let i = 0; i < 1_000; i++) {
+      const existing = uuid(100_000 + ((i * 7919) % readings));
+      indicatorDecider.decide(record({ readingId: uuid(900_000 + i), partnerId: ids.partner2, period: { start: '2025-01-01', end: '2025-12-31' }, context }), state);
+      indicatorDecider.decide(correct({ readingId: existing, value: i, context }), state);
+      indicatorDecider.decide({ type: 'RetractReading', indicatorId, readingId: existing, reason: 'duplicate', context }, state);
+    }
+    return performance.now() - started;
+  };
+  const small = foldReadings(1_000);
+  const large = foldReadings(20_000);
+  decisions(small, 1_000); // warm up
+  decisions(large, 20_000);
+  const best = (state: ReturnType<typeof foldReadings>, readings: number) => Math.min(...[0, 1, 2].map(() => decisions(state, readings)));
+  const atSmall = best(small, 1_000);
+  const atLarge = best(large, 20_000);
+  t.ok(atLarge / atSmall < 5, `1,000 decisions at 20,000 readings take ${atLarge.toFixed(1)} ms, at 1,000 readings ${atSmall.toFixed(1)} ms (ratio < 5, not 20)`);
 });

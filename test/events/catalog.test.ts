@@ -199,6 +199,24 @@ t.test('value or narrative: exactly one', async (t) => {
   t.same(pathsOf(() => validateEventData('ReadingRecorded', dis)), ['data.disaggregation.District'], 'bad dimension key');
 });
 
+t.test('a change to a reading carries the reading as it stood before', async (t) => {
+  for (const type of ['ReadingApproved', 'ReadingReturned', 'ReadingCorrected', 'ReadingRetracted'] as const) {
+    const { before: _before, ...lean } = clone(type);
+    t.same(pathsOf(() => validateEventData(type, lean)), ['data.before'], `${type} requires before`);
+    const both = clone(type);
+    (both.before as Data).narrative = 'and a narrative';
+    t.same(pathsOf(() => validateEventData(type, both)), ['data.before.narrative'], `${type}: before has a value or a narrative`);
+    const retracted = clone(type);
+    (retracted.before as Data).status = 'retracted';
+    t.same(pathsOf(() => validateEventData(type, retracted)), ['data.before.status'], `${type}: a retracted reading is changed no more`);
+  }
+  const { status: _status, ...noStatus } = clone('ReadingCorrected');
+  t.same(pathsOf(() => validateEventData('ReadingCorrected', noStatus)), ['data.status'], 'a correction says the status it leaves');
+  const backwards = clone('ReadingRetracted');
+  (backwards.before as Data).period = { start: '2024-12-31', end: '2024-01-01' };
+  t.same(pathsOf(() => validateEventData('ReadingRetracted', backwards)), ['data.before.period.end'], 'before.period is a period');
+});
+
 t.test('indicator rules', async (t) => {
   const indicator = (change: (d: Data) => void) => {
     const d = clone('IndicatorDefined');

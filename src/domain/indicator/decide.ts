@@ -10,7 +10,7 @@ import {
 import { type PendingEvent, RuleViolationError } from '../decider.js';
 import type { DefineIndicator, IndicatorCommand, RecordReading, ReviewReading } from './commands.js';
 import { checkDisaggregation, checkMeasureFits, checkPeriod, readingKey } from './readings.js';
-import { type IndicatorDefinition, type IndicatorState, indexReadings, type ReadingEntry } from './state.js';
+import { beforeOf, type IndicatorDefinition, type IndicatorState, type ReadingEntry } from './state.js';
 
 /** 404 unless defined; the context's facts must be those of the indicator's initiative. */
 const requireIndicator = (
@@ -27,7 +27,7 @@ const requireIndicator = (
 };
 
 const requireReading = (state: IndicatorState, readingId: string): ReadingEntry => {
-  const reading = indexReadings(state.readingLog).readings.get(readingId);
+  const reading = state.readings.get(readingId);
   if (!reading) throw new NotFoundError(`reading ${readingId} is not a reading of this indicator`);
   return reading;
 };
@@ -55,7 +55,7 @@ const recordReading = (command: RecordReading, state: IndicatorState): PendingEv
   const { readingId, partnerId, period, context } = command;
   assertActsFor(context.actor, partnerId);
   assertActivePartner(context.initiative, partnerId, 'report readings');
-  const { readings, live } = indexReadings(state.readingLog);
+  const { readings, live } = state;
   if (readings.has(readingId)) throw new RuleViolationError(`reading ${readingId} was already recorded`);
   checkPeriod(period);
   checkMeasureFits(indicator.measure, command);
@@ -93,11 +93,12 @@ const reviewReading = (command: ReviewReading, state: IndicatorState): PendingEv
   }
   const { readingId, comment } = command;
   const { indicatorId } = indicator;
-  if (command.outcome === 'approve') return [{ type: 'ReadingApproved', data: compact({ readingId, indicatorId, comment }) }];
+  const before = beforeOf(reading);
+  if (command.outcome === 'approve') return [{ type: 'ReadingApproved', data: compact({ readingId, indicatorId, comment, before }) }];
   if (comment === undefined) {
     throw new ValidationError('a returned reading needs a comment', [{ path: 'comment', message: 'say what to fix' }]);
   }
-  return [{ type: 'ReadingReturned', data: { readingId, indicatorId, comment } }];
+  return [{ type: 'ReadingReturned', data: { readingId, indicatorId, comment, before } }];
 };
 
 export const decide = (command: IndicatorCommand, state: IndicatorState): PendingEvent[] => {
@@ -122,7 +123,9 @@ export const decide = (command: IndicatorCommand, state: IndicatorState): Pendin
       if (reading.status === 'retracted') throw new RuleViolationError(`reading ${command.readingId} was retracted`);
       checkMeasureFits(indicator.measure, command);
       const { type: _type, context: _context, ...data } = command;
-      return [{ type: 'ReadingCorrected', data: compact(data) }];
+      // A changed value is reviewed again where the indicator requires approval; otherwise the status stays.
+      const status = indicator.requiresApproval ? 'submitted' : reading.status;
+      return [{ type: 'ReadingCorrected', data: compact({ ...data, status, before: beforeOf(reading) }) }];
     }
     case 'RetractReading': {
       requireIndicator(state, command);
@@ -130,7 +133,7 @@ export const decide = (command: IndicatorCommand, state: IndicatorState): Pendin
       assertMayChangeRecordOf(command.context, reading.partnerId, 'retract readings');
       if (reading.status === 'retracted') throw new RuleViolationError(`reading ${command.readingId} was already retracted`);
       const { type: _type, context: _context, ...data } = command;
-      return [{ type: 'ReadingRetracted', data }];
+      return [{ type: 'ReadingRetracted', data: { ...data, before: beforeOf(reading) } }];
     }
     case 'ReviewReading':
       return reviewReading(command, state);

@@ -1,36 +1,27 @@
-import type { Measure } from '../../events/common.js';
+import { Map as ImmutableMap } from 'immutable';
+import type { Measure, Period } from '../../events/common.js';
+import type { ReadingBefore, ReadingLifeStatus } from '../../events/measurement.js';
 import type { PendingEvent } from '../decider.js';
 import { readingKey } from './readings.js';
 
 /**
  * A reading's life: `submitted` (awaits review) → `approved` | `returned`; `accepted` counts at once (indicator
  * without approval); any → `retracted`. A correction in an indicator that requires approval sends the reading
- * back to `submitted`: a changed value is reviewed again (projections apply the same rule).
+ * back to `submitted`: a changed value is reviewed again (the event says so in its `status`, and projections
+ * read it from there).
  */
-export type ReadingState = 'submitted' | 'accepted' | 'approved' | 'returned' | 'retracted';
+export type ReadingState = ReadingLifeStatus | 'retracted';
 
+/** What the indicator knows of one reading: enough to check the rules and to say what a change changes. */
 export interface ReadingEntry {
-  partnerId: string;
+  readonly partnerId: string;
+  readonly period: Readonly<Period>;
+  readonly disaggregation: Readonly<Record<string, string>>;
+  readonly value?: number;
+  readonly narrative?: string;
+  readonly status: ReadingState;
   /** `readingKey`: partner, period and disaggregation. */
-  key: string;
-  status: ReadingState;
-}
-
-/** One step of a reading's life: recorded (with what identifies it) or moved to another status. */
-export interface ReadingChange {
-  readingId: string;
-  status: ReadingState;
-  recorded?: { partnerId: string; key: string };
-}
-
-/**
- * Reading changes, newest first. An indicator can hold thousands of readings; copying a map per event would
- * make folding the stream quadratic, so each state extends its predecessor's list in O(1) (sharing it, never
- * changing it) and `indexReadings` builds the lookup once per decision.
- */
-export interface ReadingLog {
-  readonly change: ReadingChange;
-  readonly previous: ReadingLog | undefined;
+  readonly key: string;
 }
 
 export interface IndicatorDefinition {
@@ -43,42 +34,41 @@ export interface IndicatorDefinition {
   dimensions: ReadonlyMap<string, ReadonlySet<string>>;
 }
 
+/**
+ * Persistent state: an indicator can hold tens of thousands of readings, so each event and each decision costs
+ * O(log n) — a new state shares all but a path of its maps with its predecessor (never changing it), and a
+ * decision looks a reading up instead of indexing the whole history.
+ */
 export interface IndicatorState {
-  indicator?: IndicatorDefinition;
-  readingLog?: ReadingLog;
-}
-
-export interface ReadingIndex {
-  readings: ReadonlyMap<string, ReadingEntry>;
+  readonly indicator?: IndicatorDefinition;
+  /** readingId → the reading, retracted ones included (an id is used once). */
+  readonly readings: ImmutableMap<string, ReadingEntry>;
   /** readingKey → id of the reading that holds it (not retracted). */
-  live: ReadonlyMap<string, string>;
+  readonly live: ImmutableMap<string, string>;
 }
 
-export const indexReadings = (log: ReadingLog | undefined): ReadingIndex => {
-  const changes: ReadingChange[] = [];
-  for (let node = log; node !== undefined; node = node.previous) changes.push(node.change);
-  const readings = new Map<string, ReadingEntry>();
-  const live = new Map<string, string>();
-  for (const { readingId, status, recorded } of changes.reverse()) {
-    if (recorded) {
-      readings.set(readingId, { ...recorded, status });
-      live.set(recorded.key, readingId);
-      continue;
-    }
-    const reading = readings.get(readingId);
-    if (!reading) continue;
-    readings.set(readingId, { ...reading, status });
-    if (status === 'retracted' && live.get(reading.key) === readingId) live.delete(reading.key);
-  }
-  return { readings, live };
+export const initialState = (): IndicatorState => ({ readings: ImmutableMap(), live: ImmutableMap() });
+
+/** The reading as a `before` of an event that changes it; a retracted reading is changed no more. */
+export const beforeOf = (reading: ReadingEntry): ReadingBefore => {
+  const { status } = reading;
+  if (status === 'retracted') throw new Error('a retracted reading has no state to change');
+  return {
+    partnerId: reading.partnerId,
+    period: { start: reading.period.start, end: reading.period.end },
+    disaggregation: { ...reading.disaggregation },
+    ...(reading.value !== undefined ? { value: reading.value } : {}),
+    ...(reading.narrative !== undefined ? { narrative: reading.narrative } : {}),
+    status,
+  };
 };
 
-export const initialState = (): IndicatorState => ({});
-
-const withChange = (state: IndicatorState, change: ReadingChange): IndicatorState => ({
-  ...state,
-  readingLog: { change, previous: state.readingLog },
-});
+/** Replaces one reading's entry (an id this stream does not know is left alone). */
+const update = (state: IndicatorState, readingId: string, change: (reading: ReadingEntry) => ReadingEntry): IndicatorState => {
+  const reading = state.readings.get(readingId);
+  if (!reading) return state;
+  return { ...state, readings: state.readings.set(readingId, change(reading)) };
+};
 
 export const evolve = (state: IndicatorState, event: PendingEvent): IndicatorState => {
   switch (event.type) {
@@ -97,20 +87,39 @@ export const evolve = (state: IndicatorState, event: PendingEvent): IndicatorSta
       };
     }
     case 'ReadingRecorded': {
-      const { readingId, partnerId, period, disaggregation, status } = event.data;
+      const { readingId, partnerId, period, disaggregation, value, narrative, status } = event.data;
       const key = readingKey(partnerId, period, disaggregation);
-      return withChange(state, { readingId, status, recorded: { partnerId, key } });
+      const reading: ReadingEntry = {
+        partnerId,
+        period: { start: period.start, end: period.end },
+        disaggregation: { ...disaggregation },
+        ...(value !== undefined ? { value } : {}),
+        ...(narrative !== undefined ? { narrative } : {}),
+        status,
+        key,
+      };
+      return { ...state, readings: state.readings.set(readingId, reading), live: state.live.set(key, readingId) };
     }
     case 'ReadingApproved':
-      return withChange(state, { readingId: event.data.readingId, status: 'approved' });
+      return update(state, event.data.readingId, (reading) => ({ ...reading, status: 'approved' }));
     case 'ReadingReturned':
-      return withChange(state, { readingId: event.data.readingId, status: 'returned' });
-    case 'ReadingCorrected':
-      // Reviewed again where the indicator requires approval; otherwise the status stays as it was.
-      if (!state.indicator?.requiresApproval) return state;
-      return withChange(state, { readingId: event.data.readingId, status: 'submitted' });
-    case 'ReadingRetracted':
-      return withChange(state, { readingId: event.data.readingId, status: 'retracted' });
+      return update(state, event.data.readingId, (reading) => ({ ...reading, status: 'returned' }));
+    case 'ReadingCorrected': {
+      const { value, narrative, status } = event.data;
+      return update(state, event.data.readingId, ({ value: _v, narrative: _n, ...reading }) => ({
+        ...reading,
+        ...(value !== undefined ? { value } : {}),
+        ...(narrative !== undefined ? { narrative } : {}),
+        status,
+      }));
+    }
+    case 'ReadingRetracted': {
+      const { readingId } = event.data;
+      const reading = state.readings.get(readingId);
+      if (!reading) return state;
+      const live = state.live.get(reading.key) === readingId ? state.live.delete(reading.key) : state.live;
+      return { ...state, readings: state.readings.set(readingId, { ...reading, status: 'retracted' }), live };
+    }
     default:
       return state;
   }

@@ -39,11 +39,13 @@ export const auditRoutes =
   (deps: { transparency: Transparency }): FastifyPluginAsyncZod =>
   async (app) => {
     const { transparency: log } = deps;
-    const text = { 200: z.string().describe('text/plain') };
+    /** A text response, documented with its real media type. */
+    const plain = (description: string, mediaType = 'text/plain') => ({ description, content: { [mediaType]: { schema: z.string() } } });
+    const text = { 200: plain('a signed note') };
 
     app.get(
       '/audit/public-key',
-      { schema: { operationId: 'getPublicKey', tags: ['audit'], summary: 'The checkpoint verifier key (signed-note vkey)', response: text } },
+      { schema: { operationId: 'getPublicKey', tags: ['audit'], summary: 'The checkpoint verifier key (signed-note vkey)', response: { 200: plain('the verifier key') } } },
       async (_request, reply) => reply.type('text/plain; charset=utf-8').send(`${log.publicKey}\n`),
     );
 
@@ -59,7 +61,7 @@ export const auditRoutes =
     app.post(
       '/audit/checkpoints',
       {
-        schema: { operationId: 'signCheckpoint', tags: ['audit'], summary: 'Sign a checkpoint of the current tree now', security: [{ bearer: [] }], response: { 201: z.string(), ...errors } },
+        schema: { operationId: 'signCheckpoint', tags: ['audit'], summary: 'Sign a checkpoint of the current tree now', security: [{ bearer: [] }], response: { 201: plain('the new checkpoint (signed note)'), ...errors } },
         onRequest: app.authorize(['admin']),
       },
       async (_request, reply) => reply.code(201).type('text/plain; charset=utf-8').send(log.checkpointer.sign().note),
@@ -71,6 +73,7 @@ export const auditRoutes =
         schema: {
           operationId: 'listCheckpoints',
           tags: ['audit'],
+          summary: 'Signed checkpoints from tree size `from`, oldest first',
           security: [{ bearer: [] }],
           querystring: z.strictObject({ from: seqParam.default(0), limit: z.coerce.number().int().min(1).max(1000).default(100) }),
           response: { 200: z.object({ checkpoints: z.array(z.object({ size: z.number().int(), note: z.string(), createdAt: z.string() })) }), ...errors },
@@ -140,7 +143,17 @@ export const auditRoutes =
     app.get(
       '/audit/export',
       {
-        schema: { operationId: 'exportLog', tags: ['audit'], summary: 'The whole log as NDJSON (one entry per line), streamed', security: [{ bearer: [] }] },
+        schema: {
+          operationId: 'exportLog',
+          tags: ['audit'],
+          summary: 'The whole log as NDJSON (one entry per line), streamed',
+          security: [{ bearer: [] }],
+          response: {
+            // a stream, so no string type for the handler; documented as lines of `LogEntry` JSON
+            200: { description: 'one LogEntry per line (as in `/audit/events`)', content: { 'application/x-ndjson': { schema: z.unknown() } } },
+            ...errors,
+          },
+        },
         onRequest: app.authorize(AUDIT_ROLES),
       },
       async (_request, reply) => {
