@@ -24,6 +24,8 @@ const configSchema = z
     /** Upper bound of a write's wait for the local follower before the receipt is returned (design §4). */
     APPLY_TIMEOUT_MS: z.coerce.number({ error: 'must be a number of milliseconds' }).int().min(0).max(2000).default(2000),
     BODY_LIMIT_BYTES: z.coerce.number({ error: 'must be a number of bytes' }).int().min(1024).max(64 * 1024 * 1024).default(1024 * 1024),
+    /** A snapshot of every projection is saved each time this many events were applied (bounds `asOf` replays). */
+    SNAPSHOT_EVERY: z.coerce.number({ error: 'must be a number of events' }).int().min(10).max(10_000_000).default(5000),
     /** Requests per minute per access key (per client IP for requests without a valid key); 429 above it. */
     RATE_LIMIT_PER_MINUTE: z.coerce.number({ error: 'must be a number of requests' }).int().min(1).max(1_000_000_000).default(6000),
   })
@@ -46,6 +48,7 @@ const configSchema = z
     applyTimeoutMs: env.APPLY_TIMEOUT_MS,
     bodyLimitBytes: env.BODY_LIMIT_BYTES,
     rateLimitPerMinute: env.RATE_LIMIT_PER_MINUTE,
+    snapshotEvery: env.SNAPSHOT_EVERY,
   }));
 
 export type Config = z.output<typeof configSchema>;

@@ -7,6 +7,8 @@ import type { Config } from './config.js';
 import { createFollower, type Follower } from './follower/follower.js';
 import { createDirectoryConsumer } from './directory/directory-consumer.js';
 import { createDirectoryStore } from './directory/directory-store.js';
+import { allProjections } from '../projections/index.js';
+import { createViews, type Views } from './views/views.js';
 import { createSeqIndex, openLocalDatabase } from './follower/local-state.js';
 import { loadSigner, originFromPublicUrl } from './transparency/signing-key.js';
 import { createTransparency, type Transparency } from './transparency/transparency.js';
@@ -23,6 +25,7 @@ export interface Service {
   store: EventStore;
   follower: Follower;
   transparency: Transparency;
+  views: Views;
   /** Stop accepting, finish in-flight requests, stop the follower (its checkpoint is saved), close stores. */
   stop(): Promise<void>;
 }
@@ -66,27 +69,42 @@ export const createService = async (config: Config, logger: Logger): Promise<Ser
     const directory = createDirectoryStore(localDb);
     const authenticate = createAuthenticator({ adminToken: admin.token, keys: directory });
     const directoryConsumer = createDirectoryConsumer(directory, { onKeyChange: () => authenticate.forget() });
-    const follower = createFollower({ store, localDb, consumers: [transparency.consumer, directoryConsumer], logger: logger.child({ component: 'follower' }) });
+    const views = createViews({
+      db: localDb,
+      store,
+      seqIndex,
+      projections: allProjections,
+      snapshotEvery: config.snapshotEvery,
+      logger: logger.child({ component: 'views' }),
+    });
+    const follower = createFollower({ store, localDb, consumers: [transparency.consumer, directoryConsumer, views.consumer], logger: logger.child({ component: 'follower' }) });
     await follower.start();
     transparency.checkpointer.start();
 
     const commands = createCommandHandler({ store, follower, receipts: directory, applyTimeoutMs: config.applyTimeoutMs });
     const app = await buildApp(
-      { commands, transparency, authenticate, directory, deriveSecret: createSecretDeriver(loadServerSecret(config.dataDir, config.serverSecret)), followerHead: follower.head },
+      { commands, transparency, views, seqIndex, authenticate, directory, deriveSecret: createSecretDeriver(loadServerSecret(config.dataDir, config.serverSecret)), followerHead: follower.head },
       { logger, bodyLimitBytes: config.bodyLimitBytes, rateLimitPerMinute: config.rateLimitPerMinute, publicUrl: config.publicUrl },
     );
     const db = localDb;
+    let stopping: Promise<void> | undefined;
     return {
       app,
       store,
       follower,
       transparency,
-      async stop() {
-        await app.close();
-        transparency.checkpointer.stop();
-        await follower.stop();
-        await store.close();
-        db.close();
+      views,
+      stop() {
+        // Idempotent: a second caller (a signal during shutdown, a test teardown) waits for the first stop.
+        stopping ??= (async () => {
+          await app.close();
+          transparency.checkpointer.stop();
+          await follower.stop();
+          views.snapshotNow();
+          await store.close();
+          db.close();
+        })();
+        return stopping;
       },
     };
   } catch (error) {

@@ -14,6 +14,8 @@ import { frameworkErrors, registerProblemHandlers } from './problem.js';
 import { registerOpenApi } from './openapi.js';
 import { registerRateLimit } from './rate-limit.js';
 import { auditRoutes } from './routes/audit.js';
+import { allProjections } from '../../projections/index.js';
+import { viewRoutes, type ViewRouteDeps } from './routes/views.js';
 import { healthRoutes, type HealthDeps } from './routes/health.js';
 import { initiativeRoutes } from './routes/initiatives.js';
 import { measurementRoutes } from './routes/measurement.js';
@@ -29,7 +31,7 @@ declare module 'fastify' {
 // A missing field reads "is required" in every validation error, not "expected string, received undefined".
 z.config({ customError: requiredErrorMap });
 
-export interface AppDeps extends HealthDeps {
+export interface AppDeps extends HealthDeps, ViewRouteDeps {
   commands: CommandHandler;
   transparency: Transparency;
   authenticate: Authenticator;
@@ -85,7 +87,8 @@ export const buildApp = async (deps: AppDeps, options: AppOptions): Promise<Fast
   await typed.register(resourceRoutes(deps));
   await typed.register(governanceRoutes(deps));
   await typed.register(accessKeyRoutes({ ...deps, keys: deps.directory }));
-  await typed.register(auditRoutes(deps));
+  await typed.register(auditRoutes({ ...deps, projections: allProjections }));
+  await typed.register(viewRoutes(deps));
   return app;
 };
 

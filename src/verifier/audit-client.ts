@@ -114,8 +114,8 @@ export const createAuditClient = (options: AuditClientOptions) => {
       }
       return proof.hashes;
     },
-    /** `GET /audit/digests`: the server's projection digests, or undefined when it has none (404). */
-    digests: (): Promise<unknown> => json('audit/digests', true),
+    /** `GET /audit/digests?treeSize=`: the server's projection digests, or undefined when it has none (404). */
+    digests: (treeSize: number): Promise<unknown> => json(`audit/digests?treeSize=${treeSize}`, true),
   };
 };
 export type AuditClient = ReturnType<typeof createAuditClient>;

@@ -4,7 +4,9 @@
  * from this server"; otherwise each registered ProjectionReplay rebuilds its projection from the verified log
  * and compares its digest with the served one.
  */
+import { allProjections } from '../../projections/index.js';
 import { MalformedResponseError } from './audit-client.js';
+import { projectionsReplay } from './projection-replay.js';
 import type { Failure } from './report.js';
 import type { TreeCheck, TreeContext } from './tree-check.js';
 
@@ -23,8 +25,8 @@ export interface ProjectionReplay {
   check(context: TreeContext, served: unknown): Promise<ReplayOutcome>;
 }
 
-/** The replays the verifier knows. Empty until projections exist (another issue). */
-export const PROJECTION_REPLAYS: readonly ProjectionReplay[] = [];
+/** The replays the verifier knows: every projection the service runs (projections/index.ts). */
+export const PROJECTION_REPLAYS: readonly ProjectionReplay[] = [projectionsReplay(allProjections)];
 
 export const checkProjectionDigests =
   (replays: readonly ProjectionReplay[] = PROJECTION_REPLAYS): TreeCheck =>
@@ -32,7 +34,7 @@ export const checkProjectionDigests =
     const { report } = context;
     let served: unknown;
     try {
-      served = await context.client.digests();
+      served = await context.client.digests(context.checkpoint.size);
     } catch (error) {
       if (!(error instanceof MalformedResponseError)) throw error;
       report.fail({ kind: 'digest', message: `the projection digests are malformed: ${error.message}` });
@@ -49,9 +51,11 @@ export const checkProjectionDigests =
       return;
     }
     const failed: string[] = [];
+    const passed: string[] = [];
     for (const replay of replays) {
       const outcome = await replay.check(context, served);
-      if (!outcome.ok) {
+      if (outcome.ok) passed.push(outcome.summary);
+      else {
         failed.push(replay.name);
         report.fail(outcome.failure ?? { kind: 'digest', message: `${replay.name}: ${outcome.summary}` });
       }
@@ -59,6 +63,6 @@ export const checkProjectionDigests =
     report.check(
       'projection digests',
       failed.length === 0 ? 'ok' : 'failed',
-      failed.length === 0 ? `${replays.length} projection(s) replayed, digests match` : `digest mismatch: ${failed.join(', ')}`,
+      failed.length === 0 ? `${passed.join('; ')}: digests match` : `digest mismatch: ${failed.join(', ')}`,
     );
   };

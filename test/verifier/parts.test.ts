@@ -76,7 +76,7 @@ t.test('the report names the first bad seq, else the first bad checkpoint, and c
 t.test('projection digests: 404 is "not available", served digests need replays', async (t) => {
   const context = (served: unknown) => {
     const report = createReportBuilder('http://x/');
-    return { report, client: { digests: async () => served } } as unknown as TreeContext & { report: typeof report };
+    return { report, checkpoint: { size: 5 }, client: { digests: async () => served } } as unknown as TreeContext & { report: typeof report };
   };
   const none = context(undefined);
   await checkProjectionDigests([])(none);

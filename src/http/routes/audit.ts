@@ -4,6 +4,9 @@ import { z } from 'zod';
 import { ProblemError } from '../../errors.js';
 import { ProofRangeError, type Transparency } from '../../transparency/transparency.js';
 import { problemSchema } from '../problem.js';
+import { digestsOf } from '../../../projections/digest.js';
+import type { Projection } from '../../../projections/projection.js';
+import type { Views } from '../../views/views.js';
 
 const hex = z.string().regex(/^[0-9a-f]{64}$/);
 const seqParam = z.coerce.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
@@ -36,9 +39,38 @@ const asProblem = <T>(work: () => T): T => {
 };
 
 export const auditRoutes =
-  (deps: { transparency: Transparency }): FastifyPluginAsyncZod =>
+  (deps: { transparency: Transparency; views: Pick<Views, 'query' | 'head'>; projections: readonly Projection<unknown>[] }): FastifyPluginAsyncZod =>
   async (app) => {
     const { transparency: log } = deps;
+
+    app.get(
+      '/audit/digests',
+      {
+        schema: {
+          operationId: 'getProjectionDigests',
+          tags: ['audit'],
+          summary: 'SHA-256 of every projection\'s canonical view per initiative, at a tree size, for an auditor\'s replay to compare',
+          security: [{ bearer: [] }],
+          querystring: z.strictObject({ treeSize: seqParam.optional().describe('default: the latest checkpoint') }),
+          response: {
+            200: z.object({ treeSize: z.number().int(), digests: z.record(z.string(), z.record(z.string(), hex)) }).meta({ id: 'ProjectionDigests' }),
+            ...errors,
+          },
+        },
+        onRequest: app.authorize(AUDIT_ROLES),
+      },
+      async (request) => {
+        const treeSize = request.query.treeSize ?? (log.checkpointer.latest() ?? log.checkpointer.sign()).size;
+        if (treeSize > deps.views.head() + 1) {
+          throw new ProblemError({ status: 400, type: 'out-of-range', title: 'Out of range', detail: `the views have applied ${deps.views.head() + 1} events; treeSize ${treeSize} is beyond them` });
+        }
+        const digests: Record<string, Record<string, string>> = {};
+        for (const projection of deps.projections) {
+          digests[projection.name] = await deps.views.query(projection.name, treeSize - 1, (state) => digestsOf(projection, state));
+        }
+        return { treeSize, digests };
+      },
+    );
     /** A text response, documented with its real media type. */
     const plain = (description: string, mediaType = 'text/plain') => ({ description, content: { [mediaType]: { schema: z.string() } } });
     const text = { 200: plain('a signed note') };

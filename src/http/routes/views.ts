@@ -5,6 +5,7 @@ import { decisionsQuery, type DecisionsState } from '../../../projections/decisi
 import { equityQuery, type EquityState } from '../../../projections/equity-lens.js';
 import type { InitiativeLogState } from '../../../projections/initiative-log.js';
 import { ledgerQuery, type LedgerState } from '../../../projections/resource-ledger.js';
+import { measurementQuery, seriesQuery, type MeasurementState } from '../../../projections/shared-measurement.js';
 import { NotFoundError } from '../../errors.js';
 import type { SeqIndex } from '../../follower/local-state.js';
 import type { Views } from '../../views/views.js';
@@ -75,6 +76,14 @@ export const viewRoutes =
       responseId: 'AgendaView',
       read: (state, id) => (state.views[id] ? agendaQuery(state.views[id]) : undefined),
     });
+    register<MeasurementState>({
+      path: 'measurement',
+      operationId: 'getMeasurement',
+      summary: 'Shared measurement: per indicator baseline, target, latest value, series, progress, on-track status, reporting compliance',
+      projection: 'shared-measurement',
+      responseId: 'MeasurementView',
+      read: (state, id, point) => (state.views[id] ? measurementQuery(state.views[id], point.date) : { partners: [], indicators: [] }),
+    });
     register<LedgerState>({
       path: 'ledger',
       operationId: 'getLedger',
@@ -99,6 +108,44 @@ export const viewRoutes =
       responseId: 'EquityView',
       read: (state, id) => equityQuery(state.views[id] ?? { partners: {}, contributions: {}, votes: {}, proposals: {}, activityParticipations: {}, raci: {} }),
     });
+    app.get(
+      '/indicators/:id/series',
+      {
+        schema: {
+          operationId: 'getIndicatorSeries',
+          summary: 'One indicator\'s series by period (corrections applied, retractions removed), filtered by period range and disaggregation',
+          tags: ['views'],
+          security: [{ bearer: [] }],
+          params,
+          querystring: z.strictObject({
+            asOf: asOfQuery,
+            from: z.iso.date().optional().describe('only periods starting on or after this date'),
+            to: z.iso.date().optional().describe('only periods ending on or before this date'),
+            disaggregation: z
+              .string()
+              .max(500)
+              .optional()
+              .describe('only breakdowns with these `dimension=value` pairs, `;`-separated (e.g. `district=North;sex=female`)'),
+          }),
+          response: { 200: z.object({ indicatorId: z.string(), asOf: asOfSchema, series: z.unknown() }).meta({ id: 'SeriesView' }), ...errors },
+        },
+        onRequest: app.authorize(READERS),
+      },
+      async (request) => {
+        const indicatorId = request.params.id;
+        const { asOf, from, to, disaggregation } = request.query;
+        const point = resolveViewPoint(asOf, deps.views.head(), deps.seqIndex);
+        const series = await deps.views.query<MeasurementState, unknown>('shared-measurement', point.seq, (state) => {
+          const owner = state.owners[indicatorId];
+          if (owner === undefined) return undefined;
+          requireInitiative(request.actor!, owner);
+          return seriesQuery(state.views[owner]!, indicatorId, { ...(from ? { from } : {}), ...(to ? { to } : {}), ...(disaggregation ? { disaggregation } : {}) });
+        });
+        if (series === undefined) throw new NotFoundError(`indicator ${indicatorId} is not known at seq ${point.seq}`);
+        return { indicatorId, asOf: { seq: point.seq, recordedAt: point.recordedAt }, series };
+      },
+    );
+
     for (const part of ['activities', 'risks', 'lessons'] as const) {
       register<InitiativeLogState>({
         path: part,
