@@ -45,18 +45,33 @@ export interface CommandHandlerDeps {
 
 /** Retries after a writer in another process won the race: the decision is re-made on the new state. */
 const MAX_ATTEMPTS = 5;
+/** Commands decided together and appended as one append (one stream, one revision check). */
+const MAX_BATCH = 256;
+
+interface Job {
+  input: CommandInput<unknown, unknown>;
+  resolve: (receipt: Receipt) => void;
+  reject: (error: unknown) => void;
+}
 
 /**
- * The write path shared by every route: (replay an idempotent retry) → queue behind other writes to the same
- * stream → the aggregate's state (cached, else read and folded) → decide → validate what was decided against
- * the catalog → append at the revision the decision was made on → wait, bounded, for the local follower so
- * the receipt carries `seq` and the caller can read its own write.
+ * The write path shared by every route: (replay an idempotent retry) → wait for the stream's turn → the
+ * aggregate's state (cached, else read and folded) → decide → validate what was decided against the catalog →
+ * append at the revision the decision was made on → wait, bounded, for the local follower so the receipt
+ * carries `seq` and the caller can read its own write.
+ *
+ * Writes to one stream take turns in-process (they queue instead of failing each other's revision check). The
+ * commands that arrived while a turn was running are decided together in the next one, each on the state the
+ * ones before it left, and appended as one append: a hot stream commits many writes per turn instead of one.
+ * The wait for the follower is outside the turn.
  */
 export const createCommandHandler = (deps: CommandHandlerDeps) => {
   const now = deps.now ?? (() => new Date());
   const perStream = createKeyedQueue();
   const perIdempotencyKey = createKeyedQueue();
   const cache = createStateCache();
+  /** Writes waiting for their stream's next turn. */
+  const waiting = new Map<string, Job[]>();
 
   const load = async <S>(decider: Decider<S, never>, stream: string): Promise<{ state: S; revision: number | null }> => {
     const cached = cache.get<S>(stream);
@@ -93,40 +108,105 @@ export const createCommandHandler = (deps: CommandHandlerDeps) => {
     });
   };
 
-  const execute = async <State, Command>(input: CommandInput<State, Command>): Promise<Receipt> => {
-    const { decider, stream, context } = input;
-    for (let attempt = 1; ; attempt++) {
-      const { state, revision } = await load(decider as Decider<State, never>, stream);
-      if (context.ifMatch !== undefined && context.ifMatch !== revision) throw new PreconditionFailedError(stream, context.ifMatch, revision);
-      const decided = decider.decide(input.command, state);
-      const events = toNewEvents(decided, context);
+  /** Settles a write once the follower has applied its last event (or the bounded wait ended). */
+  const settle = (job: Job, stream: string, last: { id: string; revision: number }): void => {
+    void deps.follower.waitFor(last.id, deps.applyTimeoutMs).then(
+      (seq) => job.resolve({ id: job.input.resourceId, eventId: last.id, stream, revision: last.revision, seq: seq ?? null }),
+      job.reject,
+    );
+  };
+
+  /**
+   * One turn of a stream: decide the commands in arrival order, each on the state the previous ones left, and
+   * append all their events at the revision the first was decided on. A command a rule refuses (or whose
+   * If-Match is stale) fails alone; the others go on. A conflict with a writer in another process re-decides
+   * the batch on the new state; any other store error is retried command by command, so one command's events
+   * (an id stored before, say) never fail the others.
+   */
+  const runBatch = async (stream: string, jobs: Job[]): Promise<void> => {
+    let pending = jobs;
+    for (let attempt = 1; pending.length > 0; attempt++) {
+      const { decider } = pending[0]!.input;
+      const { state, revision } = await load(decider as Decider<unknown, never>, stream);
+      let current = state;
+      let currentRevision = revision;
+      const accepted: Array<{ job: Job; events: NewEvent[] }> = [];
+      for (const job of pending) {
+        const { context, command } = job.input;
+        try {
+          if (job.input.decider !== decider) throw new Error(`stream ${stream} is written through two deciders`);
+          if (context.ifMatch !== undefined && context.ifMatch !== currentRevision) throw new PreconditionFailedError(stream, context.ifMatch, currentRevision);
+          const decided = decider.decide(command, current);
+          const events = toNewEvents(decided, context);
+          current = decided.reduce(decider.evolve, current);
+          currentRevision = (currentRevision ?? -1) + events.length;
+          accepted.push({ job, events });
+        } catch (error) {
+          job.reject(error);
+        }
+      }
+      if (accepted.length === 0) return;
       try {
-        const result = await deps.store.append(stream, events, { expectedRevision: revision ?? 'no_stream' });
+        const result = await deps.store.append(stream, accepted.flatMap((a) => a.events), { expectedRevision: revision ?? 'no_stream' });
         if (result.events[0]!.revision === (revision ?? -1) + 1) {
-          cache.set(stream, decided.reduce(decider.evolve, state), result.nextRevision);
+          cache.set(stream, current, result.nextRevision);
         } else {
           cache.delete(stream); // the store answered an earlier append of these ids: our fold would be wrong
         }
-        const last = result.events[result.events.length - 1]!;
-        const seq = await deps.follower.waitFor(last.id, deps.applyTimeoutMs);
-        return { id: input.resourceId, eventId: last.id, stream, revision: last.revision, seq: seq ?? null };
+        let end = 0;
+        for (const { job, events } of accepted) {
+          end += events.length;
+          settle(job, stream, result.events[end - 1]!);
+        }
+        return;
       } catch (error) {
         cache.delete(stream);
-        if (!(error instanceof ConcurrencyConflictError)) throw error;
-        if (context.ifMatch !== undefined) throw new PreconditionFailedError(stream, context.ifMatch, error.actual);
-        if (attempt >= MAX_ATTEMPTS) throw error;
+        if (!(error instanceof ConcurrencyConflictError)) {
+          if (accepted.length === 1) accepted[0]!.job.reject(error);
+          else for (const { job } of accepted) await runBatch(stream, [job]);
+          return;
+        }
+        pending = [];
+        for (const { job } of accepted) {
+          const { ifMatch } = job.input.context;
+          if (ifMatch !== undefined) job.reject(new PreconditionFailedError(stream, ifMatch, error.actual));
+          else if (attempt >= MAX_ATTEMPTS) job.reject(error);
+          else pending.push(job);
+        }
       }
     }
   };
 
+  /** Joins the stream's next turn; the first write to arrive schedules it. */
+  const execute = <State, Command>(input: CommandInput<State, Command>): Promise<Receipt> =>
+    new Promise<Receipt>((resolve, reject) => {
+      const job: Job = { input: input as CommandInput<unknown, unknown>, resolve, reject };
+      const next = waiting.get(input.stream);
+      if (next) {
+        next.push(job);
+        return;
+      }
+      const jobs = [job];
+      waiting.set(input.stream, jobs);
+      void perStream(input.stream, async () => {
+        waiting.delete(input.stream); // from now on, arrivals wait for the turn after this one
+        for (let i = 0; i < jobs.length; i += MAX_BATCH) {
+          const batch = jobs.slice(i, i + MAX_BATCH);
+          await runBatch(input.stream, batch).catch((error: unknown) => {
+            for (const j of batch) j.reject(error); // no-op for those already settled
+          });
+        }
+      });
+    });
+
   const handle = async <State, Command>(input: CommandInput<State, Command>): Promise<Receipt> => {
     const { actor, idempotencyKey } = input.context;
-    if (!idempotencyKey) return perStream(input.stream, () => execute(input));
+    if (!idempotencyKey) return execute(input);
     // Same key, same actor: one at a time, and a retry answers with the first write's receipt.
     return perIdempotencyKey(`${actor.keyId}\u0000${idempotencyKey}`, async () => {
       const earlier = deps.receipts?.receipt(actor.keyId, idempotencyKey);
       if (earlier) return { ...earlier, replayed: true };
-      return perStream(input.stream, () => execute(input));
+      return execute(input);
     });
   };
 

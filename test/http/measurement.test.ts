@@ -175,3 +175,41 @@ t.test('an Idempotency-Key retry of a reading replays the receipt and records on
   t.equal((await store.readStream(`indicator-${indicatorId}`)).length, 2);
   t.equal((await c.post(`/indicators/${indicatorId}/readings`, body, admin)).status, 409, 'without the key it is a duplicate');
 });
+
+t.test('concurrent writers to one indicator queue in-process: none fails with a conflict, rules hold inside a burst', async (t) => {
+  const { c, app, store, initiativeId, goalId, partnerId, otherPartnerId, partner, otherPartner } = await setup(t);
+  const indicatorId = await c.indicator(initiativeId, goalId);
+  const day = (n: number) => new Date(Date.UTC(2026, 0, 1) + n * 86_400_000).toISOString().slice(0, 10);
+  const post = (headers: Record<string, string>, body: object) =>
+    app.inject({ method: 'POST', url: `/indicators/${indicatorId}/readings`, headers, payload: body });
+
+  const burst = await Promise.all(
+    Array.from({ length: 60 }, (_, n) =>
+      n % 2 === 0
+        ? post(partner.headers, { partnerId, period: { start: day(n), end: day(n) }, value: n })
+        : post(otherPartner.headers, { partnerId: otherPartnerId, period: { start: day(n), end: day(n) }, value: n }),
+    ),
+  );
+  t.same(burst.map((r) => r.statusCode), Array(60).fill(201), '60 concurrent readings, 60 × 201');
+  const revisions = burst.map((r) => r.json().revision as number).sort((a, b) => a - b);
+  t.same(revisions, Array.from({ length: 60 }, (_, i) => i + 1), 'each has its own revision of the stream');
+  t.ok(burst.every((r) => typeof r.json().seq === 'number'), 'every receipt carries its seq');
+  t.equal((await store.readStream(`indicator-${indicatorId}`)).length, 61);
+
+  const twice = { partnerId, period: { start: '2030-01-01', end: '2030-03-31' }, value: 1 };
+  const [first, second, stale, other] = await Promise.all([
+    post(partner.headers, twice),
+    post(partner.headers, twice),
+    post({ ...partner.headers, 'if-match': '3' }, { partnerId, period: { start: '2030-04-01', end: '2030-06-30' }, value: 1 }),
+    post(partner.headers, { partnerId, period: { start: '2030-07-01', end: '2030-09-30' }, value: 1 }),
+  ]);
+  t.same([first?.statusCode, second?.statusCode].sort(), [201, 409], 'the same reading twice in one burst: one recorded, one refused');
+  const [recorded, refused] = first?.statusCode === 201 ? [first, second] : [second, first];
+  t.match(refused?.json(), { existingReadingId: recorded?.json().id, correctWith: `/readings/${recorded?.json().id}/corrections` });
+  t.equal(stale?.statusCode, 412, 'a stale If-Match in a burst fails alone');
+  t.equal(other?.statusCode, 201, 'its neighbours in the burst are recorded');
+  const current = (await store.readStream(`indicator-${indicatorId}`)).length - 1;
+  t.equal(current, 62);
+  const fresh = await post({ ...partner.headers, 'if-match': String(current) }, { partnerId, period: { start: '2030-10-01', end: '2030-12-31' }, value: 1 });
+  t.equal(fresh.statusCode, 201, 'an If-Match naming the current revision is accepted');
+});

@@ -52,6 +52,39 @@ export interface WriteRouteOptions<Body extends z.ZodType, Params extends z.ZodT
 const writeResponses = { 201: receiptSchema, 400: problemSchema, 401: problemSchema, 403: problemSchema, 404: problemSchema, 409: problemSchema, 412: problemSchema, 413: problemSchema, 429: problemSchema };
 
 /**
+ * Initiative facts by initiative state: a state is never changed (each event makes a new one), so its facts are
+ * derived once, not copied again for every command that needs them.
+ */
+const knownFacts = new WeakMap<object, InitiativeFacts>();
+const factsOf = (state: Parameters<typeof initiativeFacts>[0]): InitiativeFacts => {
+  let facts = knownFacts.get(state);
+  if (!facts) {
+    facts = initiativeFacts(state);
+    knownFacts.set(state, facts);
+  }
+  return facts;
+};
+
+/**
+ * Directory entries by id, per directory: an entry never changes once the directory has it (the directory keeps
+ * the first event's stream and initiative), so a lookup per write is one map read instead of a query. Unknown ids
+ * are not remembered: they may appear with the next event. Bounded: cleared when full.
+ */
+const knownEntries = new WeakMap<WriteDeps['directory'], Map<string, ResourceEntry>>();
+const directoryEntry = (directory: WriteDeps['directory'], id: string): ResourceEntry | undefined => {
+  let entries = knownEntries.get(directory);
+  if (!entries) knownEntries.set(directory, (entries = new Map()));
+  let entry = entries.get(id);
+  if (!entry) {
+    entry = directory.resource(id);
+    if (!entry) return undefined;
+    if (entries.size >= 100_000) entries.clear();
+    entries.set(id, entry);
+  }
+  return entry;
+};
+
+/**
  * The one shape of every write route (design §7): authenticate and check the role before the body is read,
  * validate params and body with zod, check the key's initiative scope, build the command, run it through the
  * command pipeline, answer 201 with the receipt (and `Location` when a resource was created).
@@ -65,9 +98,9 @@ export const writeRoute = <Body extends z.ZodType = z.ZodUndefined, Params exten
     const context = commandContext(request);
     return {
       context,
-      facts: async (initiativeId) => initiativeFacts((await deps.commands.state(initiativeDecider, initiativeStream(initiativeId))).state),
+      facts: async (initiativeId) => factsOf((await deps.commands.state(initiativeDecider, initiativeStream(initiativeId))).state),
       resource: (kind, id) => {
-        const entry = deps.directory.resource(id);
+        const entry = directoryEntry(deps.directory, id);
         if (!entry || entry.kind !== kind || !entry.initiativeId) throw new NotFoundError(`no ${kind} ${id}`);
         requireInitiative(context.actor, entry.initiativeId);
         return entry as ResourceEntry & { initiativeId: string };

@@ -71,15 +71,26 @@ export const createSqliteEventStore = (options: SqliteStoreOptions): SqliteEvent
    * `PRAGMA data_version`, polled), or when the follow is stopped.
    */
   const changes = async (signal: AbortSignal): Promise<void> => {
+    if (signal.aborted) return;
     const seen = dataVersion.get();
-    const local = once(commits, 'commit', { signal }).catch(() => undefined);
+    // Both waits end as soon as either one does: a poller left running after a local commit woke the follower
+    // would keep polling (its own commits never change this connection's data_version), one more per wake-up.
+    const settled = new AbortController();
+    const stop = () => settled.abort();
+    signal.addEventListener('abort', stop, { once: true });
+    const local = once(commits, 'commit', { signal: settled.signal }).catch(() => undefined);
     const external = (async () => {
-      while (!signal.aborted) {
-        await sleep(pollIntervalMs, undefined, { signal }).catch(() => undefined);
-        if (closed || dataVersion.get() !== seen) return;
+      while (!settled.signal.aborted) {
+        await sleep(pollIntervalMs, undefined, { signal: settled.signal }).catch(() => undefined);
+        if (closed || settled.signal.aborted || dataVersion.get() !== seen) return;
       }
     })();
-    await Promise.race([local, external]);
+    try {
+      await Promise.race([local, external]);
+    } finally {
+      signal.removeEventListener('abort', stop);
+      settled.abort();
+    }
   };
 
   return {
