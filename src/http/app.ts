@@ -67,6 +67,15 @@ export const buildApp = async (deps: AppDeps, options: AppOptions): Promise<Fast
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   registerProblemHandlers(app);
+  // While shutting down, answer in-flight requests with `connection: close`: a keep-alive client would otherwise
+  // hold its socket open past the response, and close() would wait for it until the keep-alive timeout.
+  let closing = false;
+  app.addHook('preClose', async () => {
+    closing = true;
+  });
+  app.addHook('onSend', async (_request, reply) => {
+    if (closing) reply.header('connection', 'close');
+  });
 
   const { authenticate } = deps;
   app.decorateRequest('actor', null);
