@@ -1,0 +1,51 @@
+/**
+ * npm run rebuild — rebuilds every projection from the log, on demand (issue 4): drops their snapshots in
+ * DATA_DIR/local.sqlite, replays the whole log through them with a progress bar, and saves fresh snapshots.
+ * Run it with the service stopped; it uses the same configuration (EVENTSTORE_URL or DATA_DIR).
+ */
+import { join } from 'node:path';
+import { allProjections } from '../projections/index.js';
+import { loadConfig } from '../src/config.js';
+import { createFollower } from '../src/follower/follower.js';
+import { createSeqIndex, openLocalDatabase } from '../src/follower/local-state.js';
+import { openStore } from '../src/service.js';
+import { createSnapshotStore } from '../src/views/snapshot-store.js';
+import { createViews } from '../src/views/views.js';
+
+const config = loadConfig();
+const store = openStore(config);
+const db = openLocalDatabase(join(config.dataDir, 'local.sqlite'));
+createSnapshotStore(db);
+db.exec('DELETE FROM projection_snapshots');
+const views = createViews({ db, store, seqIndex: createSeqIndex(db), projections: allProjections, snapshotEvery: config.snapshotEvery });
+const follower = createFollower({ store, localDb: db, consumers: [views.consumer] });
+
+const total = await (async () => {
+  let count = 0;
+  for (let page = await store.readAll({ maxCount: 5000 }); page.length > 0; page = await store.readAll({ after: page[page.length - 1]!.position, maxCount: 5000 })) {
+    count += page.length;
+  }
+  return count;
+})();
+
+const started = Date.now();
+const draw = () => {
+  const done = views.head() + 1;
+  const width = 30;
+  const filled = total === 0 ? width : Math.round((done / total) * width);
+  const rate = Math.round(done / Math.max((Date.now() - started) / 1000, 0.001));
+  const line = `rebuild [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${done}/${total} events, ${rate}/s`;
+  if (process.stderr.isTTY) process.stderr.write(`\r${line}`);
+  return line;
+};
+const timer = setInterval(draw, process.stderr.isTTY ? 200 : 5000);
+await follower.start();
+while (views.head() + 1 < total) await new Promise((resolve) => setTimeout(resolve, 50));
+clearInterval(timer);
+await follower.stop();
+views.snapshotNow();
+const summary = draw();
+process.stderr.write(process.stderr.isTTY ? '\n' : `${summary}\n`);
+console.log(`rebuilt ${allProjections.map((p) => `${p.name}@${p.version}`).join(', ')} over ${total} events in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+db.close();
+await store.close();

@@ -1,0 +1,30 @@
+import t from 'tap';
+import Database from 'better-sqlite3';
+import { join } from 'node:path';
+import { api } from '../helpers/api.js';
+import { collectLines, spawnTs } from '../helpers/child.js';
+import { ADMIN_TOKEN, startService } from '../helpers/service.js';
+
+t.test('npm run rebuild replays every projection from the log and leaves the same views', async (t) => {
+  const service = await startService(t, { SNAPSHOT_EVERY: '10' });
+  const c = api(service.app);
+  const initiative = await c.launch();
+  for (let i = 0; i < 12; i++) await c.created(`/initiatives/${initiative}/goals`, { title: `Goal ${i}` });
+  const before = (await service.app.inject({ method: 'GET', url: `/initiatives/${initiative}/agenda`, headers: { authorization: `Bearer ${ADMIN_TOKEN}` } })).json();
+  await service.stop();
+
+  const lines: string[] = [];
+  const child = spawnTs('scripts/rebuild.ts', [], { DATA_DIR: service.dataDir, ADMIN_TOKEN, SNAPSHOT_EVERY: '10' });
+  const { code, stderr } = await collectLines(child, (line) => lines.push(line));
+  t.equal(code, 0, stderr);
+  t.match(lines.join('\n'), /rebuilt common-agenda@1, shared-measurement@1, .* over 13 events/);
+  t.match(stderr, /rebuild \[#+\] 13\/13 events/, 'progress is shown');
+  const db = new Database(join(service.dataDir, 'local.sqlite'), { readonly: true });
+  const snapshots = db.prepare("SELECT seq FROM projection_snapshots WHERE projection = 'common-agenda' ORDER BY seq").pluck().all();
+  db.close();
+  t.same(snapshots, [9, 12], 'fresh snapshots every 10 events and at the end');
+
+  const again = await startService(t, { DATA_DIR: service.dataDir, SNAPSHOT_EVERY: '10' });
+  const after = (await again.app.inject({ method: 'GET', url: `/initiatives/${initiative}/agenda`, headers: { authorization: `Bearer ${ADMIN_TOKEN}` } })).json();
+  t.same(after, before, 'the rebuilt views answer as before');
+});
