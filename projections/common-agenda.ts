@@ -1,5 +1,5 @@
 import type { EventData } from '../src/events/catalog.js';
-import { defineProjection, type ProjectedEvent } from './projection.js';
+import { defineProjection, viewsByInitiative, type ProjectedEvent } from './projection.js';
 
 /**
  * common-agenda (design §5): per initiative, its problem, partners by sector, goals with their strategies and
@@ -44,8 +44,7 @@ export const commonAgenda = defineProjection<AgendaState>({
   name: 'common-agenda',
   version: 1,
   init: () => ({ views: {}, owners: {} }),
-  initiatives: (state) => Object.keys(state.views),
-  viewOf: (state, initiativeId) => state.views[initiativeId],
+  ...viewsByInitiative,
 
   apply(state, event) {
     const view = (id: string | undefined) => (id === undefined ? undefined : state.views[id]);

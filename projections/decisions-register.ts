@@ -1,5 +1,5 @@
 import type { EventData } from '../src/events/catalog.js';
-import { defineProjection, type ProjectedEvent } from './projection.js';
+import { defineProjection, viewsByInitiative, type ProjectedEvent } from './projection.js';
 
 /**
  * decisions-register (design §5): every proposal with its votes (who voted how, the latest vote counting and
@@ -54,8 +54,7 @@ export const decisionsRegister = defineProjection<DecisionsState>({
   name: 'decisions-register',
   version: 1,
   init: () => ({ views: {}, owners: {} }),
-  initiatives: (state) => Object.keys(state.views),
-  viewOf: (state, initiativeId) => state.views[initiativeId],
+  ...viewsByInitiative,
 
   apply(state, event) {
     const decision = (decisionId: string) => {

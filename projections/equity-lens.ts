@@ -1,6 +1,6 @@
 import type { EventData } from '../src/events/catalog.js';
 import { addDecimal, toUnits } from './decimal.js';
-import { defineProjection, type ProjectedEvent } from './projection.js';
+import { defineProjection, viewsByInitiative, type ProjectedEvent } from './projection.js';
 
 /**
  * equity-lens (design §5): per sector, its share of the resources contributed beside its share of the votes
@@ -39,18 +39,20 @@ export interface EquityState {
   owners: Record<string, string>;
 }
 
+/** An initiative's lens before anything was recorded for it. */
+export const emptyEquityView = (): EquityView => ({ partners: {}, contributions: {}, votes: {}, proposals: {}, activityParticipations: {}, raci: {} });
+
 const SECTORS = ['government', 'business', 'nonprofit', 'academia', 'philanthropy', 'community'] as const;
 
 export const equityLens = defineProjection<EquityState>({
   name: 'equity-lens',
   version: 1,
   init: () => ({ views: {}, owners: {} }),
-  initiatives: (state) => Object.keys(state.views),
-  viewOf: (state, initiativeId) => state.views[initiativeId],
+  ...viewsByInitiative,
 
   apply(state, event: ProjectedEvent) {
     const view = (initiativeId: string) =>
-      (state.views[initiativeId] ??= { partners: {}, contributions: {}, votes: {}, proposals: {}, activityParticipations: {}, raci: {} });
+      (state.views[initiativeId] ??= emptyEquityView());
     const owned = (id: string) => (state.owners[id] === undefined ? undefined : state.views[state.owners[id]]);
     const sectorOf = (v: EquityView, partnerId: string | undefined) => (partnerId ? v.partners[partnerId]?.sector : undefined);
     switch (event.type) {

@@ -1,5 +1,5 @@
 import type { EventData } from '../src/events/catalog.js';
-import { defineProjection, type ProjectedEvent } from './projection.js';
+import { defineProjection, viewsByInitiative, type ProjectedEvent } from './projection.js';
 
 /**
  * initiative-log: what the backbone logs beside the agenda — activities, the risk register (with every review)
@@ -43,8 +43,7 @@ export const initiativeLog = defineProjection<InitiativeLogState>({
   name: 'initiative-log',
   version: 1,
   init: () => ({ views: {} }),
-  initiatives: (state) => Object.keys(state.views),
-  viewOf: (state, initiativeId) => state.views[initiativeId],
+  ...viewsByInitiative,
 
   apply(state, event: ProjectedEvent) {
     const view = (initiativeId: string) => (state.views[initiativeId] ??= { activities: [], risks: [], lessons: [] });

@@ -32,3 +32,12 @@ export interface Projection<State> {
 }
 
 export const defineProjection = <State>(projection: Projection<State>): Projection<State> => projection;
+
+/**
+ * Every projection here keeps one view per initiative under `views`: this gives it `initiatives` and `viewOf`
+ * (what per-initiative digests are computed over) without each one writing them again.
+ */
+export const viewsByInitiative = {
+  initiatives: (state: { views: Record<string, unknown> }): string[] => Object.keys(state.views),
+  viewOf: (state: { views: Record<string, unknown> }, initiativeId: string): unknown => state.views[initiativeId],
+};

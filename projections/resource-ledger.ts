@@ -1,6 +1,6 @@
 import type { EventData } from '../src/events/catalog.js';
 import { addDecimal, percentOf } from './decimal.js';
-import { defineProjection, type ProjectedEvent } from './projection.js';
+import { defineProjection, viewsByInitiative, type ProjectedEvent } from './projection.js';
 
 /**
  * resource-ledger (design §5): commitments against contributions per partner, per sector and per goal;
@@ -60,8 +60,7 @@ export const resourceLedger = defineProjection<LedgerState>({
   name: 'resource-ledger',
   version: 1,
   init: () => ({ views: {}, owners: {} }),
-  initiatives: (state) => Object.keys(state.views),
-  viewOf: (state, initiativeId) => state.views[initiativeId],
+  ...viewsByInitiative,
 
   apply(state, event: ProjectedEvent) {
     const view = (initiativeId: string) =>

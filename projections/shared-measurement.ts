@@ -1,5 +1,5 @@
 import type { EventData } from '../src/events/catalog.js';
-import { defineProjection } from './projection.js';
+import { defineProjection, viewsByInitiative } from './projection.js';
 
 /**
  * shared-measurement (design §5): per initiative, per indicator, its definition (current targets) and the
@@ -208,8 +208,7 @@ export const sharedMeasurement = defineProjection<MeasurementState>({
   name: 'shared-measurement',
   version: 1,
   init: () => ({ views: {}, owners: {} }),
-  initiatives: (state) => Object.keys(state.views),
-  viewOf: (state, initiativeId) => state.views[initiativeId],
+  ...viewsByInitiative,
 
   apply(state, event) {
     const viewFor = (initiativeId: string): MeasurementView =>

@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { agendaQuery, type AgendaState } from '../../../projections/common-agenda.js';
 import { decisionsQuery, type DecisionsState } from '../../../projections/decisions-register.js';
-import { equityQuery, type EquityState } from '../../../projections/equity-lens.js';
+import { emptyEquityView, equityQuery, type EquityState } from '../../../projections/equity-lens.js';
 import type { InitiativeLogState } from '../../../projections/initiative-log.js';
 import { ledgerQuery, type LedgerState } from '../../../projections/resource-ledger.js';
 import { measurementQuery, seriesQuery, type MeasurementState } from '../../../projections/shared-measurement.js';
@@ -106,7 +106,7 @@ export const viewRoutes =
       summary: 'Per sector: share of resources contributed beside share of votes and proposals; community participation',
       projection: 'equity-lens',
       responseId: 'EquityView',
-      read: (state, id) => equityQuery(state.views[id] ?? { partners: {}, contributions: {}, votes: {}, proposals: {}, activityParticipations: {}, raci: {} }),
+      read: (state, id) => equityQuery(state.views[id] ?? emptyEquityView()),
     });
     app.get(
       '/indicators/:id/series',
