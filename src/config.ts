@@ -1,5 +1,14 @@
 import { z } from 'zod';
 
+/** `24h`, `90s`, `1500ms`, `5m` → milliseconds. */
+const durationSchema = z
+  .string()
+  .regex(/^[0-9]{1,9}(ms|s|m|h)$/, 'must be a duration such as 24h, 30m, 90s or 1500ms')
+  .transform((text) => {
+    const [, amount, unit] = /^([0-9]+)(ms|s|m|h)$/.exec(text)!;
+    return Number(amount) * { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[unit as 'ms' | 's' | 'm' | 'h'];
+  });
+
 const optional = <S extends z.ZodType>(schema: S) =>
   z.preprocess((value) => (value === '' ? undefined : value), schema.optional());
 
@@ -28,6 +37,19 @@ const configSchema = z
     SNAPSHOT_EVERY: z.coerce.number({ error: 'must be a number of events' }).int().min(10).max(10_000_000).default(5000),
     /** Requests per minute per access key (per client IP for requests without a valid key); 429 above it. */
     RATE_LIMIT_PER_MINUTE: z.coerce.number({ error: 'must be a number of requests' }).int().min(1).max(1_000_000_000).default(6000),
+    /** `GET /feeds/events`: a heartbeat comment this often; a client may queue this many unsent bytes, for at most this long. */
+    SSE_HEARTBEAT_MS: z.coerce.number({ error: 'must be a number of milliseconds' }).int().min(100).max(600_000).default(15_000),
+    SSE_MAX_BUFFER_BYTES: z.coerce.number({ error: 'must be a number of bytes' }).int().min(16 * 1024).max(64 * 1024 * 1024).default(256 * 1024),
+    SSE_SLOW_CLIENT_MS: z.coerce.number({ error: 'must be a number of milliseconds' }).int().min(100).max(600_000).default(10_000),
+    /** An endpoint failing this long (no success in between) is disabled by a `SubscriptionDisabled` event. */
+    WEBHOOK_DISABLE_AFTER: durationSchema.prefault('24h'),
+    /** `1`: webhook URLs may be `http:` to a loopback address (tests, local development); never in production. */
+    ALLOW_INSECURE_WEBHOOKS: z.enum(['0', '1'], { error: 'must be 0 or 1' }).default('0'),
+    WEBHOOK_TIMEOUT_MS: z.coerce.number({ error: 'must be a number of milliseconds' }).int().min(100).max(120_000).default(10_000),
+    WEBHOOK_CONCURRENCY: z.coerce.number({ error: 'must be a number' }).int().min(1).max(1000).default(50),
+    /** First retry delay; each retry doubles it (with jitter) up to WEBHOOK_RETRY_MAX. */
+    WEBHOOK_RETRY_BASE: durationSchema.prefault('1s'),
+    WEBHOOK_RETRY_MAX: durationSchema.prefault('1h'),
   })
   .transform((env) => ({
     port: env.PORT,
@@ -49,6 +71,15 @@ const configSchema = z
     bodyLimitBytes: env.BODY_LIMIT_BYTES,
     rateLimitPerMinute: env.RATE_LIMIT_PER_MINUTE,
     snapshotEvery: env.SNAPSHOT_EVERY,
+    sse: { heartbeatMs: env.SSE_HEARTBEAT_MS, maxBufferBytes: env.SSE_MAX_BUFFER_BYTES, slowClientMs: env.SSE_SLOW_CLIENT_MS },
+    webhooks: {
+      disableAfterMs: env.WEBHOOK_DISABLE_AFTER,
+      allowInsecure: env.ALLOW_INSECURE_WEBHOOKS === '1',
+      timeoutMs: env.WEBHOOK_TIMEOUT_MS,
+      concurrency: env.WEBHOOK_CONCURRENCY,
+      retryBaseMs: env.WEBHOOK_RETRY_BASE,
+      retryMaxMs: env.WEBHOOK_RETRY_MAX,
+    },
   }));
 
 export type Config = z.output<typeof configSchema>;

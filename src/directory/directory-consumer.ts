@@ -1,5 +1,5 @@
 import type { Consumer, SequencedEvent } from '../follower/consumer.js';
-import { initiativeIdOf, subjectOf } from '../events/subjects.js';
+import { subjectOf } from '../events/subjects.js';
 import type { DirectoryStore } from './directory-store.js';
 
 const partnerIdOf = (data: unknown): string | null => {
@@ -14,7 +14,7 @@ const partnerIdOf = (data: unknown): string | null => {
 export const createDirectoryConsumer = (directory: DirectoryStore, options: { onKeyChange?: (keyId: string) => void } = {}): Consumer => {
   const applyOne = (event: SequencedEvent, changedKeys: string[]) => {
     const subject = subjectOf(event.type, event.data);
-    const initiativeId = initiativeIdOf(event.data) ?? directory.initiativeOfStream(event.stream) ?? null;
+    const initiativeId = directory.initiativeOfEvent(event) ?? null;
     directory.putStream(event.stream, initiativeId);
     if (subject) {
       directory.putResource({ id: subject.id, kind: subject.kind, stream: event.stream, initiativeId, partnerId: partnerIdOf(event.data) });

@@ -1,6 +1,6 @@
 import type Database from 'better-sqlite3';
 import type { Role } from '../events/envelope.js';
-import type { ResourceKind } from '../events/subjects.js';
+import { initiativeIdOf, type ResourceKind } from '../events/subjects.js';
 
 /**
  * The resource directory: a read model in the follower's local file that answers "which stream and which
@@ -115,6 +115,9 @@ export const createDirectoryStore = (db: Database.Database) => {
     },
     putStream: (stream: string, initiativeId: string | null) => void stmts.putStream.run(stream, initiativeId),
     initiativeOfStream: (stream: string): string | null | undefined => stmts.getStream.get(stream),
+    /** The initiative an event belongs to: its `data.initiativeId`, else the initiative of its stream. */
+    initiativeOfEvent: (event: { data: unknown; stream: string }): string | null | undefined =>
+      initiativeIdOf(event.data) ?? stmts.getStream.get(event.stream),
     putKey: (k: Omit<AccessKeyEntry, 'revoked'>) => void stmts.putKey.run(k.keyId, k.keyHash, k.role, k.initiativeId, k.partnerId, k.label),
     revokeKey: (keyId: string) => void stmts.revokeKey.run(keyId),
     keyByHash: (hash: string) => toKey(stmts.keyByHash.get(hash)),

@@ -3,20 +3,12 @@ import { idSchema, httpUrlSchema, nonNegativeIntSchema, reasonSchema, uniqueArra
 
 /**
  * Webhook subscriptions are events (design §8). The signing secret is shown once at creation and never enters
- * the log: a subscription may name where its encrypted secret is kept (`secretRef`), never the secret itself.
+ * the log: it is derived from the server secret and the subscription id (src/secrets/server-secret.ts) whenever
+ * it is shown or used, so no field here holds it or a reference to it.
  */
 
 /** An event type name as the catalog spells it (PascalCase). Whether it exists is checked where the catalog is known. */
 export const eventTypeNameSchema = z.string().regex(/^[A-Z][A-Za-z0-9]{0,63}$/, 'must be an event type name');
-
-/**
- * An opaque reference to the stored, encrypted signing secret (e.g. a secrets-file entry id). Restricted to a
- * short identifier alphabet, and never a Standard Webhooks secret (`whsec_…`).
- */
-export const secretRefSchema = z
-  .string()
-  .regex(/^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/, 'must be an opaque reference (letters, digits, . _ : -)')
-  .refine((s) => !s.toLowerCase().startsWith('whsec_'), 'must reference the secret, not contain it');
 
 export const subscriptionCreatedSchema = z.strictObject({
   subscriptionId: idSchema,
@@ -26,7 +18,6 @@ export const subscriptionCreatedSchema = z.strictObject({
   types: uniqueArray(eventTypeNameSchema, { max: 100 }),
   /** The partner that owns the subscription and may read its delivery log, if any. */
   partnerId: idSchema.optional(),
-  secretRef: secretRefSchema.optional(),
 });
 export type SubscriptionCreated = z.infer<typeof subscriptionCreatedSchema>;
 

@@ -313,11 +313,7 @@ t.test('no place for a secret or a plaintext key', async (t) => {
     t.same(pathsOf(() => validateEventData('SubscriptionCreated', d)), [`data.${field}`], `SubscriptionCreated rejects ${field}`);
   }
   const subFields = Object.keys(subscriptionCreatedSchema.shape).sort();
-  t.same(subFields, ['initiativeId', 'partnerId', 'secretRef', 'subscriptionId', 'types', 'url'], 'SubscriptionCreated fields');
-  for (const ref of ['whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw', 'MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw+/==', 'x'.repeat(129)]) {
-    const d = { ...clone('SubscriptionCreated'), secretRef: ref };
-    t.same(pathsOf(() => validateEventData('SubscriptionCreated', d)), ['data.secretRef'], `secretRef rejects ${ref.slice(0, 12)}…`);
-  }
+  t.same(subFields, ['initiativeId', 'partnerId', 'subscriptionId', 'types', 'url'], 'SubscriptionCreated fields: none can hold a secret');
 });
 
 t.test('access key scope follows the role', async (t) => {

@@ -1,0 +1,48 @@
+import type { SequencedEvent } from '../follower/consumer.js';
+import { toCloudEvent } from './cloudevents.js';
+
+/**
+ * One event as the feeds hand it out (SSE and webhooks alike): its place in the global order, the initiative it
+ * belongs to and its CloudEvents JSON, serialized once and shared by every client and subscription it goes to.
+ */
+export interface FeedItem {
+  seq: number;
+  /** The event's id (the CloudEvent `id`). */
+  id: string;
+  /** The catalog type (`ReadingRecorded`), for filters. */
+  type: string;
+  initiativeId: string;
+  /** The CloudEvents 1.0 structured JSON of the event. */
+  json: string;
+}
+
+/**
+ * Access-key and subscription events are administration, not progress: they name key hashes and other partners'
+ * endpoints, so no feed carries them (the audit log does).
+ */
+const ADMINISTRATIVE = new Set(['AccessKeyIssued', 'AccessKeyRevoked', 'SubscriptionCreated', 'SubscriptionDisabled', 'SubscriptionEnabled', 'SubscriptionRemoved']);
+
+export const isFeedEventType = (type: string): boolean => !ADMINISTRATIVE.has(type);
+
+/** Resolves the initiative an event belongs to (its `data.initiativeId`, else the initiative of its stream). */
+export type InitiativeOfEvent = (event: SequencedEvent) => string | null | undefined;
+
+/** The feed item of an event, or undefined when no feed carries it. */
+export const toFeedItem = (event: SequencedEvent, initiativeOf: InitiativeOfEvent): FeedItem | undefined => {
+  if (!isFeedEventType(event.type)) return undefined;
+  const initiativeId = initiativeOf(event);
+  if (!initiativeId) return undefined;
+  return { seq: event.seq, id: event.id, type: event.type, initiativeId, json: JSON.stringify(toCloudEvent(event, initiativeId)) };
+};
+
+/** What a reader asks of the feed: one initiative or all it may see, some types or all. */
+export interface FeedFilter {
+  /** Initiatives the reader may see; undefined = every initiative (admin, deployment-wide auditor). */
+  initiatives?: ReadonlySet<string>;
+  /** Catalog event types; undefined or empty = every type. */
+  types?: ReadonlySet<string>;
+}
+
+export const matchesFilter = (item: FeedItem, filter: FeedFilter): boolean =>
+  (filter.initiatives === undefined || filter.initiatives.has(item.initiativeId)) &&
+  (filter.types === undefined || filter.types.size === 0 || filter.types.has(item.type));
