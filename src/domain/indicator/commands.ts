@@ -53,6 +53,22 @@ export interface RecordReading extends ValueOrNarrative {
   context: InitiativeContext;
 }
 
+/** One reading of a `RecordReadings` batch: what `RecordReading` carries, less what the batch carries once. */
+export type NewReading = Omit<RecordReading, 'type' | 'indicatorId' | 'context'>;
+
+/**
+ * Many readings of one indicator at once (a CSV import): every one is checked as `RecordReading` checks it, each
+ * against the state the ones before it leave (so two readings of the batch for the same partner, period and
+ * disaggregation are a duplicate too). All are recorded, or none: the refusals of every reading are reported
+ * together (`ReadingsRefusedError`).
+ */
+export interface RecordReadings {
+  type: 'RecordReadings';
+  indicatorId: string;
+  readings: NewReading[];
+  context: InitiativeContext;
+}
+
 export interface CorrectReading extends ValueOrNarrative {
   type: 'CorrectReading';
   indicatorId: string;
@@ -83,6 +99,7 @@ export type IndicatorCommand =
   | DefineIndicator
   | ReviseTarget
   | RecordReading
+  | RecordReadings
   | CorrectReading
   | RetractReading
   | ReviewReading;
