@@ -49,6 +49,7 @@ export const createSeqIndex = (db: Database.Database) => {
   const atOrBefore = db.prepare<[string], { seq: number; position: string; event_id: string; recorded_at: string }>(
     'SELECT * FROM seq_index WHERE recorded_at <= ? ORDER BY recorded_at DESC, seq DESC LIMIT 1',
   );
+  const recordedAt = db.prepare<[string], { seq: number; event_id: string }>('SELECT seq, event_id FROM seq_index WHERE recorded_at = ?');
   const appendMany = db.transaction((entries: readonly SeqEntry[]) => {
     for (const e of entries) insert.run(e.seq, e.position, e.eventId, e.recordedAt);
   });
@@ -61,6 +62,11 @@ export const createSeqIndex = (db: Database.Database) => {
     get: (seq: number) => toEntry(bySeq.get(seq)),
     /** The last event recorded at or before a time (RFC 3339, compared in UTC): "as the service knew it then". */
     atOrBefore: (time: Date) => toEntry(atOrBefore.get(time.toISOString())),
+    /**
+     * event id → seq of every event recorded at exactly this time (the event's `metadata.recordedAt`): how a reader
+     * of one stream finds its events' seqs through the time index, there being no index on `event_id`.
+     */
+    recordedAt: (time: string): Map<string, number> => new Map(recordedAt.all(time).map((row) => [row.event_id, row.seq])),
   };
 };
 export type SeqIndex = ReturnType<typeof createSeqIndex>;

@@ -11,8 +11,8 @@ export interface ViewsLogger {
 
 export interface ViewsOptions {
   db: Database.Database;
-  store: Pick<EventStore, 'readAll'>;
-  seqIndex: Pick<SeqIndex, 'get'>;
+  store: Pick<EventStore, 'readAll' | 'readStream'>;
+  seqIndex: Pick<SeqIndex, 'get' | 'recordedAt'>;
   projections: readonly Projection<unknown>[];
   /** A snapshot of every projection is saved each time this many events have been applied. */
   snapshotEvery: number;
@@ -91,8 +91,33 @@ export const createViews = (options: ViewsOptions) => {
     }
   }
 
+  /**
+   * One stream's events with seq ≤ `upTo`, in order, each with its seq (found through the seq index by its
+   * recorded time). Stops at the first event beyond `upTo` or not yet numbered: a stream's events are numbered
+   * in stream order, so what comes before is exactly the stream as of `upTo`. Reads page by page.
+   */
+  async function* streamAsOf(stream: string, upTo: number, pageSize = 1000): AsyncGenerator<ProjectedEvent> {
+    let time: string | undefined;
+    let seqs = new Map<string, number>();
+    for (let fromRevision = 0; ; ) {
+      const page = await options.store.readStream(stream, { fromRevision, maxCount: pageSize });
+      for (const event of page) {
+        if (event.metadata.recordedAt !== time) {
+          time = event.metadata.recordedAt;
+          seqs = options.seqIndex.recordedAt(time);
+        }
+        const seq = seqs.get(event.id);
+        if (seq === undefined || seq > upTo) return;
+        yield toProjected({ ...event, seq });
+      }
+      if (page.length < pageSize) return;
+      fromRevision = page[page.length - 1]!.revision + 1;
+    }
+  }
+
   return {
     consumer,
+    streamAsOf,
     /** The highest seq every projection has applied. */
     head: () => Math.min(...[...live.values()].map((entry) => entry.seq)),
     /** Saves a snapshot at the current point (on graceful shutdown, so a restart replays nothing). */
