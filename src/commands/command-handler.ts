@@ -109,9 +109,11 @@ export const createCommandHandler = (deps: CommandHandlerDeps) => {
   };
 
   /** Settles a write once the follower has applied its last event (or the bounded wait ended). */
-  const settle = (job: Job, stream: string, last: { id: string; revision: number }): void => {
+  const settle = (job: Job, stream: string, appended: ReadonlyArray<{ id: string; revision: number }>): void => {
+    const last = appended[appended.length - 1]!;
+    const events = appended.map(({ id, revision }) => ({ id, revision }));
     void deps.follower.waitFor(last.id, deps.applyTimeoutMs).then(
-      (seq) => job.resolve({ id: job.input.resourceId, eventId: last.id, stream, revision: last.revision, seq: seq ?? null }),
+      (seq) => job.resolve({ id: job.input.resourceId, eventId: last.id, stream, revision: last.revision, seq: seq ?? null, events }),
       job.reject,
     );
   };
@@ -155,8 +157,8 @@ export const createCommandHandler = (deps: CommandHandlerDeps) => {
         }
         let end = 0;
         for (const { job, events } of accepted) {
+          settle(job, stream, result.events.slice(end, end + events.length));
           end += events.length;
-          settle(job, stream, result.events[end - 1]!);
         }
         return;
       } catch (error) {

@@ -11,4 +11,9 @@ export interface Receipt {
   seq: number | null;
   /** True when this answers a retried `Idempotency-Key`: nothing new was recorded. */
   replayed?: boolean;
+  /**
+   * Every event the command appended, in order (the last is `eventId`), for commands that record many resources
+   * at once (a CSV import of readings). Absent on a replayed receipt. Not part of the HTTP receipt.
+   */
+  events?: ReadonlyArray<{ id: string; revision: number }>;
 }

@@ -1,4 +1,4 @@
-import swagger, { type SwaggerTransformObject } from '@fastify/swagger';
+import swagger, { type SwaggerTransform, type SwaggerTransformObject } from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { FastifyInstance } from 'fastify';
 import { jsonSchemaTransform, jsonSchemaTransformObject } from 'fastify-type-provider-zod';
@@ -66,6 +66,24 @@ export const finishDocument = (document: Json): Json => {
   return document;
 };
 
+/**
+ * `jsonSchemaTransform`, also for a body given per media type (`body: { content: { <type>: { schema } } }`, as
+ * Fastify validates it): each media type's zod schema is converted on its own, so the document lists the body under
+ * every media type the route accepts.
+ */
+const transform: SwaggerTransform = (input) => {
+  const body = (input.schema as { body?: unknown } | undefined)?.body;
+  if (!isObject(body) || !isObject(body.content)) return jsonSchemaTransform(input);
+  const { body: _body, ...rest } = input.schema as Json;
+  const transformed = jsonSchemaTransform({ ...input, schema: rest } as typeof input);
+  const content: Json = {};
+  for (const [mediaType, entry] of Object.entries(body.content)) {
+    const converted = jsonSchemaTransform({ ...input, schema: { body: (entry as { schema: unknown }).schema } } as typeof input);
+    content[mediaType] = { schema: (converted.schema as Json).body };
+  }
+  return { ...transformed, schema: { ...(transformed.schema as Json), body: { content } } } as ReturnType<typeof jsonSchemaTransform>;
+};
+
 const transformObject: SwaggerTransformObject = (documentObject) => finishDocument(jsonSchemaTransformObject(documentObject) as Json);
 
 /**
@@ -80,7 +98,7 @@ export const registerOpenApi = async (app: FastifyInstance, options: { publicUrl
       servers: [{ url: options.publicUrl }],
       components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
     },
-    transform: jsonSchemaTransform,
+    transform,
     transformObject,
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });

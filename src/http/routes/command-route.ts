@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { CommandContext, CommandHandler, CommandInput } from '../../commands/command-handler.js';
@@ -6,7 +6,7 @@ import type { Receipt } from '../../commands/receipt.js';
 import type { InitiativeFacts } from '../../domain/context.js';
 import { initiativeDecider, initiativeStream } from '../../domain/initiative/decider.js';
 import { initiativeFacts } from '../../domain/initiative/facts.js';
-import { NotFoundError } from '../../errors.js';
+import { NotFoundError, ProblemError, ValidationError } from '../../errors.js';
 import type { Role } from '../../events/envelope.js';
 import type { ResourceKind } from '../../events/subjects.js';
 import type { ResourceEntry } from '../../directory/directory-store.js';
@@ -29,11 +29,26 @@ export interface WriteTools {
   resource(kind: ResourceKind, id: string): ResourceEntry & { initiativeId: string };
 }
 
+/**
+ * A request body in another media type than JSON (e.g. `text/csv`), accepted by the same route. Fastify validates
+ * the body with `schema` (the media type's own body schema, documented under it), then `handle` answers the
+ * request in full: it builds and runs its command(s) itself and sends its 201. The plugin that declares the route
+ * registers the media type's content-type parser.
+ */
+export interface OtherBody<Params> {
+  schema: z.ZodType;
+  /** What its 201 carries (documented beside the receipt). */
+  response: z.ZodType;
+  handle: (input: { params: Params; body: unknown }, tools: WriteTools, reply: FastifyReply) => Promise<unknown>;
+}
+
 export interface WriteRouteOptions<Body extends z.ZodType, Params extends z.ZodType> {
   method: 'POST' | 'DELETE';
   url: string;
   operationId: string;
   summary: string;
+  /** Longer documentation of the operation (OpenAPI `description`, Markdown). */
+  description?: string;
   tags: string[];
   roles: readonly Role[];
   params: Params;
@@ -42,12 +57,16 @@ export interface WriteRouteOptions<Body extends z.ZodType, Params extends z.ZodT
   initiativeOf?: (params: z.output<Params>) => string;
   /** Members the 201 body carries besides the receipt (e.g. an access key, shown once). */
   extraResponse?: z.ZodObject;
+  /** Request media types besides `application/json`, by media type (lowercase, no parameters). */
+  otherBodies?: Record<string, OtherBody<z.output<Params>>>;
   /** Builds the command; returns what to run and where the resource lives (for `Location` on creation). */
   handle: (
     input: { params: z.output<Params>; body: z.output<Body> },
     tools: WriteTools,
   ) => Promise<CommandInput<unknown, unknown> & { location?: string; extra?: (receipt: Receipt) => Record<string, unknown> }>;
 }
+
+const JSON_TYPE = 'application/json';
 
 const writeResponses = { 201: receiptSchema, 400: problemSchema, 401: problemSchema, 403: problemSchema, 404: problemSchema, 409: problemSchema, 412: problemSchema, 413: problemSchema, 429: problemSchema };
 
@@ -108,21 +127,35 @@ export const writeRoute = <Body extends z.ZodType = z.ZodUndefined, Params exten
     };
   };
 
+  const others = options.otherBodies ?? {};
+  const otherTypes = Object.keys(others);
+  // With other media types, the body schema is given per media type: Fastify validates each with its own schema.
+  const body = options.body && otherTypes.length > 0
+    ? { content: { [JSON_TYPE]: { schema: options.body }, ...Object.fromEntries(otherTypes.map((type) => [type, { schema: others[type]!.schema }])) } }
+    : options.body;
+  const created = options.extraResponse ? receiptSchema.extend(options.extraResponse.shape) : receiptSchema;
+
   app.withTypeProvider<ZodTypeProvider>().route({
     method: options.method,
     url: options.url,
     schema: {
       operationId: options.operationId,
       summary: options.summary,
+      ...(options.description ? { description: options.description } : {}),
       tags: options.tags,
       security: [{ bearer: [] }],
       params: options.params,
-      ...(options.body ? { body: options.body } : {}),
+      ...(body ? { body } : {}),
       headers: z.looseObject({
         'idempotency-key': z.string().optional().describe('retrying with the same key replays the first receipt and records nothing new'),
         'if-match': z.string().optional().describe('the aggregate revision the client last saw; 412 when stale'),
       }),
-      response: options.extraResponse ? { ...writeResponses, 201: receiptSchema.extend(options.extraResponse.shape) } : writeResponses,
+      response: {
+        ...writeResponses,
+        // Another media type brings 415 (neither of them) and 422 (an Idempotency-Key reused for another request).
+        ...(otherTypes.length > 0 ? { 415: problemSchema, 422: problemSchema } : {}),
+        201: otherTypes.length > 0 ? z.union([created, ...otherTypes.map((type) => others[type]!.response)]) : created,
+      },
     },
     // onRequest: an unauthenticated caller learns nothing, not even whether its body was valid.
     onRequest: app.authorize(options.roles),
@@ -130,6 +163,20 @@ export const writeRoute = <Body extends z.ZodType = z.ZodUndefined, Params exten
       const params = request.params as z.output<Params>;
       const at = tools(request);
       if (options.initiativeOf) requireInitiative(at.context.actor, options.initiativeOf(params));
+      if (otherTypes.length > 0) {
+        const other = request.mediaType === undefined ? undefined : others[request.mediaType];
+        if (other) return other.handle({ params, body: request.body }, at, reply);
+        // Fastify validated only the media types the body schema names: any other (its text/plain parser) stops here.
+        if (request.mediaType !== JSON_TYPE) {
+          if (request.body === undefined) throw new ValidationError('invalid body', [{ path: 'body', message: 'is required' }]);
+          throw new ProblemError({
+            status: 415,
+            type: 'unsupported-media-type',
+            title: 'Unsupported Media Type',
+            detail: `send ${[JSON_TYPE, ...otherTypes].join(' or ')}, not ${request.mediaType}`,
+          });
+        }
+      }
       const { location, extra, ...input } = await options.handle({ params, body: request.body as z.output<Body> }, at);
       const receipt = await deps.commands(input);
       return sendReceipt(reply, receipt, location, extra?.(receipt));

@@ -26,6 +26,7 @@ import {
   targetSchema,
 } from '../../events/measurement.js';
 import { idParams, writeRoute, type WriteDeps, type WriteTools } from './command-route.js';
+import { MAX_IMPORT_ROWS, readingsCsvBody, type ReadingsImportDeps } from './readings-csv.js';
 
 /**
  * Shared measurement (design §1, §7): indicators, their versioned targets, and readings (recorded by partners,
@@ -121,7 +122,7 @@ const reviewReadingBody = z
 
 const retractReadingBody = z.strictObject({ reason: reasonSchema }).meta({ id: 'RetractReading' });
 
-export const measurementRoutes = (deps: WriteDeps) => async (app: FastifyInstance) => {
+export const measurementRoutes = (deps: WriteDeps & ReadingsImportDeps) => async (app: FastifyInstance) => {
   const indicator = (id: string) => ({ decider: indicatorDecider, stream: indicatorStream(id) });
 
   writeRoute(app, deps, {
@@ -166,27 +167,43 @@ export const measurementRoutes = (deps: WriteDeps) => async (app: FastifyInstanc
     },
   });
 
-  writeRoute(app, deps, {
-    method: 'POST',
-    url: '/indicators/:id/readings',
-    operationId: 'recordReading',
-    summary: 'Record a reading: a partner\'s value (or narrative of change) for a period',
-    tags,
-    roles: REPORTS,
-    params: idParams,
-    body: recordReadingBody,
-    handle: async ({ params, body }, { context, facts, resource }) => {
-      const entry = resource('indicator', params.id);
-      const readingId = newResourceId(context);
-      const { occurredAt, ...reading } = body;
-      return {
-        ...indicator(entry.id),
-        resourceId: readingId,
-        command: { type: 'RecordReading', indicatorId: entry.id, readingId, ...reading, context: { actor: context.actor, initiative: await facts(entry.initiativeId) } },
-        context: occurredAt === undefined ? context : { ...context, occurredAt },
-        location: `/readings/${readingId}`,
-      };
-    },
+  // Its own child plugin: the text/csv parser serves this route only, the other routes keep refusing text/csv (415).
+  await app.register(async (readings) => {
+    readings.addContentTypeParser('text/csv', { parseAs: 'string' }, (_request, body, done) => done(null, body));
+    writeRoute(readings, deps, {
+      method: 'POST',
+      url: '/indicators/:id/readings',
+      operationId: 'recordReading',
+      summary: 'Record a reading: a partner\'s value (or narrative of change) for a period; or import many as CSV (text/csv), all or nothing',
+      description: [
+        'With `Content-Type: application/json`, one reading (`RecordReading`), answered with its receipt.',
+        'With `Content-Type: text/csv`, many: a header row, then one reading per row, in the columns of',
+        '`GET /initiatives/{id}/readings.csv` (`partnerId, periodStart, periodEnd, <dimension>…, value, narrative, source`;',
+        'the export\'s `indicatorId, readingId, recordedAt, seq` are accepted and ignored, but a filled-in `indicatorId`',
+        'must be this indicator). Every row is checked as the JSON body is; all rows are recorded in one append, or none:',
+        '400 (bad cells), 403 (a partner key importing another partner\'s rows) or 409 (rules: value or narrative for the',
+        'measure, undeclared dimension values, a reading that already exists or appears twice in the file), with',
+        '`errors: [{ path: "row <n> / <column>", message }]` (the header is row 1). 201 with one receipt per reading.',
+        `At most ${MAX_IMPORT_ROWS} rows per import. \`Idempotency-Key\` replays the whole answer.`,
+      ].join(' '),
+      tags,
+      roles: REPORTS,
+      params: idParams,
+      body: recordReadingBody,
+      otherBodies: { 'text/csv': readingsCsvBody(deps, recordReadingBody) },
+      handle: async ({ params, body }, { context, facts, resource }) => {
+        const entry = resource('indicator', params.id);
+        const readingId = newResourceId(context);
+        const { occurredAt, ...reading } = body;
+        return {
+          ...indicator(entry.id),
+          resourceId: readingId,
+          command: { type: 'RecordReading', indicatorId: entry.id, readingId, ...reading, context: { actor: context.actor, initiative: await facts(entry.initiativeId) } },
+          context: occurredAt === undefined ? context : { ...context, occurredAt },
+          location: `/readings/${readingId}`,
+        };
+      },
+    });
   });
 
   /** A change to an existing reading: the indicator stream it lives in, from the directory. */

@@ -11,10 +11,11 @@ import type { SeqIndex } from '../../follower/local-state.js';
 import type { Views } from '../../views/views.js';
 import { requireInitiative } from '../auth/authenticate.js';
 import { problemSchema } from '../problem.js';
+import { registerReadingsExport } from './readings-csv.js';
 import { asOfQuery, asOfSchema, resolveViewPoint, type ViewPoint } from './view-point.js';
 
 export interface ViewRouteDeps {
-  views: Pick<Views, 'query' | 'head'>;
+  views: Pick<Views, 'query' | 'head' | 'streamAsOf'>;
   seqIndex: Pick<SeqIndex, 'get' | 'atOrBefore'>;
 }
 
@@ -145,6 +146,8 @@ export const viewRoutes =
         return { indicatorId, asOf: { seq: point.seq, recordedAt: point.recordedAt }, series };
       },
     );
+
+    registerReadingsExport(app, deps);
 
     for (const part of ['activities', 'risks', 'lessons'] as const) {
       register<InitiativeLogState>({

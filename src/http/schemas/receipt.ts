@@ -16,7 +16,7 @@ export const receiptSchema = z
 /** The 201 every write answers with: the receipt, its inclusion-proof link and, for a new resource, Location. */
 export const sendReceipt = (reply: FastifyReply, receipt: Receipt, location?: string, extra: Record<string, unknown> = {}) => {
   if (location) reply.header('location', location);
-  const { replayed, ...body } = receipt;
+  const { replayed, events: _events, ...body } = receipt;
   if (replayed) reply.header('idempotent-replayed', 'true');
   const inclusion = body.seq === null ? undefined : `/audit/proof/inclusion?seq=${body.seq}`;
   return reply.code(201).send({ ...body, ...(inclusion ? { inclusion } : {}), ...extra });
