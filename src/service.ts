@@ -9,6 +9,8 @@ import { createDirectoryConsumer } from './directory/directory-consumer.js';
 import { createDirectoryStore } from './directory/directory-store.js';
 import { allProjections } from '../projections/index.js';
 import { createViews, type Views } from './views/views.js';
+import { createFeedReader, type FeedReader } from './feeds/feed-reader.js';
+import { createLiveHub, type LiveHub } from './feeds/live-hub.js';
 import { createSeqIndex, openLocalDatabase } from './follower/local-state.js';
 import { loadSigner, originFromPublicUrl } from './transparency/signing-key.js';
 import { createTransparency, type Transparency } from './transparency/transparency.js';
@@ -26,6 +28,10 @@ export interface Service {
   follower: Follower;
   transparency: Transparency;
   views: Views;
+  /** The feed from any point of the log (SSE catch-up, the webhook outbox). */
+  feedReader: FeedReader;
+  /** The live SSE feed: recent items and connected clients. */
+  liveHub: LiveHub;
   /** Stop accepting, finish in-flight requests, stop the follower (its checkpoint is saved), close stores. */
   stop(): Promise<void>;
 }
@@ -56,6 +62,7 @@ export const createService = async (config: Config, logger: Logger): Promise<Ser
     const signing = loadSigner({ dataDir: config.dataDir, signingKey: config.signingKey, origin });
     if (signing.file) logger.info({ file: signing.file }, 'SIGNING_KEY not set: signing checkpoints with the key in this file');
     const seqIndex = createSeqIndex(localDb);
+    const liveHub = createLiveHub({ initiativeOf: (event) => directory.initiativeOfEvent(event), origin });
     const transparency = createTransparency({
       db: localDb,
       store,
@@ -63,6 +70,7 @@ export const createService = async (config: Config, logger: Logger): Promise<Ser
       signer: signing.signer,
       origin,
       checkpointEvery: config.checkpointEvery,
+      onCheckpoint: (checkpoint) => liveHub.checkpoint(checkpoint),
     });
     const admin = resolveAdminToken(config.dataDir, config.adminToken);
     if (admin.file) logger.info({ file: admin.file }, 'ADMIN_TOKEN not set: using the generated admin key in this file');
@@ -77,13 +85,15 @@ export const createService = async (config: Config, logger: Logger): Promise<Ser
       snapshotEvery: config.snapshotEvery,
       logger: logger.child({ component: 'views' }),
     });
-    const follower = createFollower({ store, localDb, consumers: [transparency.consumer, directoryConsumer, views.consumer], logger: logger.child({ component: 'follower' }) });
+    const follower = createFollower({ store, localDb, consumers: [transparency.consumer, directoryConsumer, views.consumer, liveHub.consumer], logger: logger.child({ component: 'follower' }) });
+    liveHub.startAfter(follower.head());
+    const feedReader = createFeedReader({ store, seqIndex, initiativeOf: (event) => directory.initiativeOfEvent(event), head: () => follower.head() });
     await follower.start();
     transparency.checkpointer.start();
 
     const commands = createCommandHandler({ store, follower, receipts: directory, applyTimeoutMs: config.applyTimeoutMs });
     const app = await buildApp(
-      { commands, transparency, views, seqIndex, authenticate, directory, deriveSecret: createSecretDeriver(loadServerSecret(config.dataDir, config.serverSecret)), followerHead: follower.head },
+      { commands, transparency, views, seqIndex, authenticate, directory, deriveSecret: createSecretDeriver(loadServerSecret(config.dataDir, config.serverSecret)), followerHead: follower.head, liveHub, feedReader, sse: config.sse },
       { logger, bodyLimitBytes: config.bodyLimitBytes, rateLimitPerMinute: config.rateLimitPerMinute, publicUrl: config.publicUrl },
     );
     const db = localDb;
@@ -94,6 +104,8 @@ export const createService = async (config: Config, logger: Logger): Promise<Ser
       follower,
       transparency,
       views,
+      feedReader,
+      liveHub,
       stop() {
         // Idempotent: a second caller (a signal during shutdown, a test teardown) waits for the first stop.
         stopping ??= (async () => {

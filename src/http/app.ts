@@ -21,6 +21,7 @@ import { initiativeRoutes } from './routes/initiatives.js';
 import { measurementRoutes } from './routes/measurement.js';
 import { resourceRoutes } from './routes/resources.js';
 import { governanceRoutes } from './routes/governance.js';
+import { feedRoutes, type FeedRouteDeps } from './routes/feeds.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -31,7 +32,7 @@ declare module 'fastify' {
 // A missing field reads "is required" in every validation error, not "expected string, received undefined".
 z.config({ customError: requiredErrorMap });
 
-export interface AppDeps extends HealthDeps, ViewRouteDeps {
+export interface AppDeps extends HealthDeps, ViewRouteDeps, FeedRouteDeps {
   commands: CommandHandler;
   transparency: Transparency;
   authenticate: Authenticator;
@@ -98,6 +99,7 @@ export const buildApp = async (deps: AppDeps, options: AppOptions): Promise<Fast
   await typed.register(accessKeyRoutes({ ...deps, keys: deps.directory }));
   await typed.register(auditRoutes({ ...deps, projections: allProjections }));
   await typed.register(viewRoutes(deps));
+  await typed.register(feedRoutes(deps));
   return app;
 };
 

@@ -1,4 +1,5 @@
 import t from 'tap';
+import { request } from 'node:http';
 import { admin, startService } from '../helpers/service.js';
 import { api, indicatorBody } from '../helpers/api.js';
 
@@ -13,6 +14,8 @@ type Who = 'admin' | 'backbone' | 'partner' | 'auditor' | 'viewer' | 'otherBackb
 type Headers = Record<string, string>;
 
 const { app } = await startService(t);
+await app.listen({ port: 0, host: '127.0.0.1' });
+const { port } = app.server.address() as { port: number };
 const c = api(app);
 const I = await c.launch('Clean River Partnership');
 const J = await c.launch('Elsewhere');
@@ -43,6 +46,16 @@ const reading = (indicatorId: string) => c.reading(indicatorId, P, { period: per
 
 const post = async (url: string, body: unknown, headers: Headers) => (await c.post(url, body, headers)).status;
 const inject = async (method: 'GET' | 'DELETE' | 'POST', url: string, headers: Headers) => (await app.inject({ method, url, headers })).statusCode;
+/** A streaming GET over real HTTP (inject would wait for a stream that never ends): its status, then hang up. */
+const stream = (url: string, headers: Headers) =>
+  new Promise<number>((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', port, path: url, headers: { accept: 'text/event-stream', ...headers } }, (res) => {
+      resolve(res.statusCode ?? 0);
+      req.destroy();
+    });
+    req.on('error', reject);
+    req.end();
+  });
 
 interface Route {
   family: string;
@@ -56,6 +69,8 @@ interface Route {
 const RUNS = ['admin', 'backbone'] as const;
 const OWN = ['admin', 'backbone', 'partner'] as const;
 const AUDIT = ['admin', 'auditor'] as const;
+/** The event feed: every key of the initiative but viewers (they read views); the auditor here is deployment-wide. */
+const FEED = ['admin', 'backbone', 'partner', 'auditor'] as const;
 
 const routes: Route[] = [
   { family: 'initiatives', name: 'POST /initiatives', allowed: ['admin'], run: (h) => post('/initiatives', { name: unique('Initiative'), problemStatement: 'A problem worth a partnership.' }, h) },
@@ -127,6 +142,8 @@ const routes: Route[] = [
   { family: 'audit', name: 'GET /audit/checkpoint', allowed: AUDIT, run: (h) => inject('GET', '/audit/checkpoint', h) },
   { family: 'audit', name: 'GET /audit/events', allowed: AUDIT, run: (h) => inject('GET', '/audit/events?from=0&limit=2', h) },
   { family: 'audit', name: 'POST /audit/checkpoints', allowed: ['admin'], run: (h) => inject('POST', '/audit/checkpoints', h) },
+
+  { family: 'feeds', name: 'GET /feeds/events?initiative=', allowed: FEED, run: (h) => stream(`/feeds/events?initiative=${I}`, h) },
 ];
 
 const families = [...new Set(routes.map((r) => r.family))];
@@ -159,5 +176,5 @@ t.test('without a key, or with an unknown one, every route is 401', async (t) =>
 });
 
 t.test('every route family is covered', async (t) => {
-  t.same(families, ['initiatives', 'partners/agenda', 'measurement', 'resources', 'governance', 'access keys', 'audit']);
+  t.same(families, ['initiatives', 'partners/agenda', 'measurement', 'resources', 'governance', 'access keys', 'audit', 'feeds']);
 });

@@ -1,0 +1,144 @@
+import { fastifySSE } from '@fastify/sse';
+import type { ServerResponse } from 'node:http';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { ValidationError } from '../../errors.js';
+import type { Actor } from '../../events/envelope.js';
+import { catalog } from '../../events/catalog.js';
+import { isFeedEventType } from '../../feeds/feed-item.js';
+import type { FeedReader } from '../../feeds/feed-reader.js';
+import type { LiveHub } from '../../feeds/live-hub.js';
+import { sseComment } from '../../feeds/sse-frame.js';
+import { pumpStream } from '../../feeds/sse-pump.js';
+import { requireInitiative } from '../auth/authenticate.js';
+import { problemSchema } from '../problem.js';
+
+export interface FeedRouteDeps {
+  liveHub: LiveHub;
+  feedReader: Pick<FeedReader, 'after'>;
+  sse: {
+    /** A `: heartbeat` comment every this many milliseconds. */
+    heartbeatMs: number;
+    /** Unsent bytes a client may queue before the stream waits for it… */
+    maxBufferBytes: number;
+    /** …and how long it waits before dropping the client. */
+    slowClientMs: number;
+  };
+}
+
+/** Viewers read the views; the feed is event-level detail (design §7), so it is not theirs. */
+const FEED_ROLES = ['admin', 'backbone', 'partner', 'auditor'] as const;
+/** The `types` value that selects signed checkpoints of the transparency log. */
+export const CHECKPOINT_TYPE = 'checkpoint';
+const feedTypes = new Set(Object.keys(catalog).filter(isFeedEventType));
+
+const errors = { 400: problemSchema, 401: problemSchema, 403: problemSchema };
+
+/** `ReadingRecorded,VoteCast,checkpoint` → event types and whether checkpoints are wanted; unknown names are a 400. */
+const parseTypes = (types: string | undefined): { types?: Set<string>; checkpoints: boolean } => {
+  if (types === undefined) return { checkpoints: true };
+  const names = types.split(',').map((name) => name.trim());
+  const unknown = names.filter((name) => name !== CHECKPOINT_TYPE && !feedTypes.has(name));
+  if (unknown.length > 0 || names.length === 0) {
+    throw new ValidationError('invalid querystring', [
+      { path: 'querystring.types', message: `unknown feed type ${unknown.map((n) => JSON.stringify(n)).join(', ')}: use event types of the catalog (ReadingRecorded, …) or "${CHECKPOINT_TYPE}"` },
+    ]);
+  }
+  return { types: new Set(names.filter((name) => name !== CHECKPOINT_TYPE)), checkpoints: names.includes(CHECKPOINT_TYPE) };
+};
+
+/**
+ * The initiatives a key may stream: admins and deployment-wide auditors every one (or the one they filter on);
+ * backbone, partner and scoped auditor keys their own, and asking for another is a 403.
+ */
+const scopeOf = (actor: Actor, initiative: string | undefined): Set<string> | undefined => {
+  if (actor.role === 'admin' || (actor.role === 'auditor' && actor.initiativeId === undefined)) return initiative ? new Set([initiative]) : undefined;
+  requireInitiative(actor, initiative ?? actor.initiativeId);
+  return new Set([actor.initiativeId!]);
+};
+
+const seqText = /^\d{1,15}$/;
+
+/**
+ * `GET /feeds/events`: the live feed as Server-Sent Events (design §8). Each message is one feed item: `id:` its
+ * seq, `data:` its CloudEvent (one line of JSON); checkpoints come as `event: checkpoint` without an `id:`. Resumes
+ * after `Last-Event-ID` (or `?after=`) with no gap and no duplicate, from the store when the live ring no longer
+ * holds the point. Streams are ended when the app closes, so shutdown never waits on a client.
+ */
+export const feedRoutes =
+  (deps: FeedRouteDeps): FastifyPluginAsyncZod =>
+  async (app) => {
+    await app.register(fastifySSE, { heartbeatInterval: deps.sse.heartbeatMs });
+    const open = new Set<ServerResponse>();
+    app.addHook('preClose', async () => {
+      for (const out of open) out.end();
+    });
+
+    app.get(
+      '/feeds/events',
+      {
+        sse: { kind: 'manual' },
+        schema: {
+          operationId: 'streamFeedEvents',
+          tags: ['feeds'],
+          summary: 'Live feed of events (and signed checkpoints) as Server-Sent Events, CloudEvents 1.0 JSON in each message, resumable',
+          description:
+            'Each message: `id: <seq>` and `data: <CloudEvent JSON>` (one line; the CloudEvent `type` says what happened). Signed checkpoints of the ' +
+            'transparency log come as `event: checkpoint` messages without `id:`, live only. `: heartbeat` comments keep idle connections open. ' +
+            'Resume with `Last-Event-ID` (as EventSource does) or `?after=`; without either the stream starts at the current head. ' +
+            'A client that does not read fast enough is disconnected and resumes with `Last-Event-ID`.',
+          security: [{ bearer: [] }],
+          headers: z.looseObject({
+            'last-event-id': z.string().regex(seqText, 'must be a seq number').optional().describe('the seq of the last message received; takes precedence over `after`'),
+          }),
+          querystring: z.strictObject({
+            after: z
+              .string()
+              .regex(/^(-1|\d{1,15})$/, 'must be a seq number (0 or more), or -1 for the start of the log')
+              .optional()
+              .describe('stream the events after this seq (-1: from the start of the log); default: only events from now on'),
+            initiative: z.uuid().optional().describe('only this initiative (keys scoped to an initiative: their own, the default)'),
+            types: z
+              .string()
+              .max(4_000)
+              .optional()
+              .describe(`comma-separated event types of the catalog (\`ReadingRecorded,VoteCast\`), and/or \`${CHECKPOINT_TYPE}\`; default: every type and checkpoints`),
+          }),
+          response: {
+            200: { description: 'a stream of Server-Sent Events', content: { 'text/event-stream': { schema: z.string().describe('SSE messages (WHATWG HTML §9.2)') } } },
+            ...errors,
+          },
+        },
+        onRequest: app.authorize(FEED_ROLES),
+      },
+      async (request, reply) => {
+        const { after, initiative } = request.query;
+        const lastEventId = request.headers['last-event-id'];
+        const { types, checkpoints } = parseTypes(request.query.types);
+        const initiatives = scopeOf(request.actor!, initiative);
+        const resumeAfter = lastEventId !== undefined ? Number(lastEventId) : after !== undefined ? Number(after) : deps.liveHub.head();
+
+        const out = reply.raw;
+        reply.sse.sendHeaders(200);
+        out.write(sseComment(`stream after seq ${resumeAfter}`));
+        open.add(out);
+        try {
+          await pumpStream({
+            hub: deps.liveHub,
+            reader: deps.feedReader,
+            out,
+            after: resumeAfter,
+            filter: { ...(initiatives ? { initiatives } : {}), ...(types ? { types } : {}), checkpoints },
+            maxBufferBytes: deps.sse.maxBufferBytes,
+            slowClientMs: deps.sse.slowClientMs,
+            onSlowClient: (details) => request.log.info(details, 'SSE client too slow: dropped (it may resume with Last-Event-ID)'),
+          });
+        } catch (error) {
+          request.log.error({ err: error }, 'SSE stream failed');
+        } finally {
+          open.delete(out);
+          if (!out.writableEnded && !out.destroyed) out.end();
+        }
+      },
+    );
+  };
