@@ -11,10 +11,12 @@ import { allProjections } from '../projections/index.js';
 import { createViews, type Views } from './views/views.js';
 import { createFeedReader, type FeedReader } from './feeds/feed-reader.js';
 import { createLiveHub, type LiveHub } from './feeds/live-hub.js';
+import { createWebhooks, type Webhooks } from './feeds/webhooks/webhooks.js';
 import { createSeqIndex, openLocalDatabase } from './follower/local-state.js';
 import { loadSigner, originFromPublicUrl } from './transparency/signing-key.js';
 import { createTransparency, type Transparency } from './transparency/transparency.js';
 import { buildApp, LOG_REDACT_PATHS } from './http/app.js';
+import { MAX_READY_LAG } from './http/routes/health.js';
 import { resolveAdminToken } from './http/auth/admin-token.js';
 import { createAuthenticator } from './http/auth/authenticate.js';
 import { createSecretDeriver, loadServerSecret } from './secrets/server-secret.js';
@@ -32,6 +34,8 @@ export interface Service {
   feedReader: FeedReader;
   /** The live SSE feed: recent items and connected clients. */
   liveHub: LiveHub;
+  /** Webhook subscriptions, the outbox and the delivery worker (only the subscriptions without REDIS_URL). */
+  webhooks: Webhooks;
   /** Stop accepting, finish in-flight requests, stop the follower (its checkpoint is saved), close stores. */
   stop(): Promise<void>;
 }
@@ -85,17 +89,40 @@ export const createService = async (config: Config, logger: Logger): Promise<Ser
       snapshotEvery: config.snapshotEvery,
       logger: logger.child({ component: 'views' }),
     });
-    const follower = createFollower({ store, localDb, consumers: [transparency.consumer, directoryConsumer, views.consumer, liveHub.consumer], logger: logger.child({ component: 'follower' }) });
-    liveHub.startAfter(follower.head());
     const feedReader = createFeedReader({ store, seqIndex, initiativeOf: (event) => directory.initiativeOfEvent(event), head: () => follower.head() });
+    const deriveSecret = createSecretDeriver(loadServerSecret(config.dataDir, config.serverSecret));
+    const webhooks = createWebhooks({
+      db: localDb,
+      // Read only what the directory has applied: an event's initiative may come from its stream's first event.
+      reader: createFeedReader({ store, seqIndex, initiativeOf: (event) => directory.initiativeOfEvent(event), head: () => directory.seq() }),
+      commands: () => commands,
+      deriveSecret,
+      redisUrl: config.redisUrl,
+      settings: config.webhooks,
+      logger: logger.child({ component: 'webhooks' }),
+    });
+    const follower = createFollower({
+      store,
+      localDb,
+      consumers: [transparency.consumer, directoryConsumer, views.consumer, liveHub.consumer, ...webhooks.consumers],
+      logger: logger.child({ component: 'follower' }),
+    });
+    liveHub.startAfter(follower.head());
     await follower.start();
     transparency.checkpointer.start();
 
     const commands = createCommandHandler({ store, follower, receipts: directory, applyTimeoutMs: config.applyTimeoutMs });
     const app = await buildApp(
-      { commands, transparency, views, seqIndex, authenticate, directory, deriveSecret: createSecretDeriver(loadServerSecret(config.dataDir, config.serverSecret)), followerHead: follower.head, liveHub, feedReader, sse: config.sse },
+      { commands, transparency, views, seqIndex, authenticate, directory, deriveSecret, webhooks, allowInsecureWebhooks: config.webhooks.allowInsecure, followerHead: follower.head,
+        followerLag: async () => {
+          const head = follower.head();
+          const position = head >= 0 ? seqIndex.get(head)?.position : undefined;
+          return (await store.readAll({ ...(position ? { after: position } : {}), maxCount: MAX_READY_LAG })).length;
+        },
+        redisStatus: () => webhooks.ping(), liveHub, feedReader, sse: config.sse },
       { logger, bodyLimitBytes: config.bodyLimitBytes, rateLimitPerMinute: config.rateLimitPerMinute, publicUrl: config.publicUrl },
     );
+    webhooks.start();
     const db = localDb;
     let stopping: Promise<void> | undefined;
     return {
@@ -106,12 +133,14 @@ export const createService = async (config: Config, logger: Logger): Promise<Ser
       views,
       feedReader,
       liveHub,
+      webhooks,
       stop() {
         // Idempotent: a second caller (a signal during shutdown, a test teardown) waits for the first stop.
         stopping ??= (async () => {
           await app.close();
           transparency.checkpointer.stop();
           await follower.stop();
+          await webhooks.stop();
           views.snapshotNow();
           await store.close();
           db.close();

@@ -22,6 +22,8 @@ import { measurementRoutes } from './routes/measurement.js';
 import { resourceRoutes } from './routes/resources.js';
 import { governanceRoutes } from './routes/governance.js';
 import { feedRoutes, type FeedRouteDeps } from './routes/feeds.js';
+import { subscriptionRoutes } from './routes/subscriptions.js';
+import type { Webhooks } from '../feeds/webhooks/webhooks.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -38,6 +40,8 @@ export interface AppDeps extends HealthDeps, ViewRouteDeps, FeedRouteDeps {
   authenticate: Authenticator;
   directory: DirectoryStore;
   deriveSecret: SecretDeriver;
+  webhooks: Webhooks;
+  allowInsecureWebhooks: boolean;
 }
 
 export interface AppOptions {
@@ -100,6 +104,7 @@ export const buildApp = async (deps: AppDeps, options: AppOptions): Promise<Fast
   await typed.register(auditRoutes({ ...deps, projections: allProjections }));
   await typed.register(viewRoutes(deps));
   await typed.register(feedRoutes(deps));
+  await typed.register(subscriptionRoutes(deps));
   return app;
 };
 

@@ -71,6 +71,10 @@ const OWN = ['admin', 'backbone', 'partner'] as const;
 const AUDIT = ['admin', 'auditor'] as const;
 /** The event feed: every key of the initiative but viewers (they read views); the auditor here is deployment-wide. */
 const FEED = ['admin', 'backbone', 'partner', 'auditor'] as const;
+/** Subscribing is managing an endpoint: admins, the backbone and the owning partner (auditors and viewers read). */
+const SUBSCRIBE = ['admin', 'backbone', 'partner'] as const;
+/** A subscription owned by the partner, made by an admin. */
+const subscription = async () => c.created('/subscriptions', { url: 'https://hooks.river-trust.example.org/impact', initiativeId: I, partnerId: P });
 
 const routes: Route[] = [
   { family: 'initiatives', name: 'POST /initiatives', allowed: ['admin'], run: (h) => post('/initiatives', { name: unique('Initiative'), problemStatement: 'A problem worth a partnership.' }, h) },
@@ -144,6 +148,21 @@ const routes: Route[] = [
   { family: 'audit', name: 'POST /audit/checkpoints', allowed: ['admin'], run: (h) => inject('POST', '/audit/checkpoints', h) },
 
   { family: 'feeds', name: 'GET /feeds/events?initiative=', allowed: FEED, run: (h) => stream(`/feeds/events?initiative=${I}`, h) },
+  { family: 'feeds', name: 'POST /subscriptions', allowed: SUBSCRIBE, run: (h) => post('/subscriptions', { url: 'https://hooks.river-trust.example.org/impact', initiativeId: I }, h) },
+  { family: 'feeds', name: 'GET /subscriptions?initiativeId=', allowed: FEED, run: (h) => inject('GET', `/subscriptions?initiativeId=${I}`, h) },
+  { family: 'feeds', name: 'GET /subscriptions/:id', allowed: FEED, run: async (h) => inject('GET', `/subscriptions/${await subscription()}`, h) },
+  { family: 'feeds', name: 'POST /subscriptions/:id/disable', allowed: SUBSCRIBE, run: async (h) => post(`/subscriptions/${await subscription()}/disable`, {}, h) },
+  {
+    family: 'feeds',
+    name: 'POST /subscriptions/:id/enable',
+    allowed: SUBSCRIBE,
+    run: async (h) => {
+      const id = await subscription();
+      await c.post(`/subscriptions/${id}/disable`, {});
+      return post(`/subscriptions/${id}/enable`, {}, h);
+    },
+  },
+  { family: 'feeds', name: 'DELETE /subscriptions/:id', allowed: SUBSCRIBE, run: async (h) => inject('DELETE', `/subscriptions/${await subscription()}`, h) },
 ];
 
 const families = [...new Set(routes.map((r) => r.family))];

@@ -1,0 +1,89 @@
+import type { Redis, Result } from 'ioredis';
+
+/** One attempt at delivering one event to one subscription, as its owner reads it. */
+export interface DeliveryAttempt {
+  webhookId: string;
+  seq: number;
+  eventId: string;
+  attempt: number;
+  at: string;
+  /** delivered (2xx) · failed (will be retried) · rejected (4xx: not retried) · gone (410: disabled) · abandoned (disabled meanwhile) */
+  outcome: 'delivered' | 'failed' | 'rejected' | 'gone' | 'abandoned';
+  statusCode?: number;
+  error?: string;
+  latencyMs: number;
+  nextRetryAt?: string;
+}
+
+const KEEP_ATTEMPTS = 1000;
+
+/**
+ * What the delivery workers know and every instance shares, in Redis beside the queue (`il:webhooks:*`):
+ * - `log:<sub>`: the latest attempts, newest first (bounded), for `GET /subscriptions/:id/deliveries`;
+ * - `outstanding:<sub>`: seqs enqueued and not yet settled (delivered or refused by the endpoint). Its lowest
+ *   member is where delivery stopped, which a disable records so that enabling again catches up from there;
+ * - `failing:<sub>`: when the endpoint started failing (cleared by any success), for WEBHOOK_DISABLE_AFTER.
+ */
+/** LPUSH + LTRIM the attempt; ZREM its seq when settled; DEL the failing mark on success. */
+const RECORD_ATTEMPT = `
+redis.call('LPUSH', KEYS[1], ARGV[1])
+redis.call('LTRIM', KEYS[1], 0, tonumber(ARGV[5]) - 1)
+if ARGV[3] == '1' then redis.call('ZREM', KEYS[2], ARGV[2]) end
+if ARGV[4] == '1' then redis.call('DEL', KEYS[3]) end
+return 1`;
+
+declare module 'ioredis' {
+  interface RedisCommander<Context> {
+    recordAttempt(log: string, outstanding: string, failing: string, attempt: string, seq: string, settled: number, succeeded: number, keep: number): Result<number, Context>;
+  }
+}
+
+export const createDeliveryLog = (redis: Redis, prefix = 'il:webhooks:') => {
+  if (typeof (redis as { recordAttempt?: unknown }).recordAttempt !== 'function') redis.defineCommand('recordAttempt', { numberOfKeys: 3, lua: RECORD_ATTEMPT });
+  const key = (kind: string, subscriptionId: string) => `${prefix}${kind}:${subscriptionId}`;
+
+  return {
+    /** Before the jobs are added: a crash in between leaves a seq outstanding (redelivered), never one lost. */
+    async outstanding(bySubscription: ReadonlyMap<string, readonly number[]>): Promise<void> {
+      if (bySubscription.size === 0) return;
+      const pipeline = redis.pipeline();
+      for (const [subscriptionId, seqs] of bySubscription) {
+        pipeline.zadd(key('outstanding', subscriptionId), ...seqs.flatMap((seq) => [seq, String(seq)]));
+      }
+      const results = await pipeline.exec();
+      const failed = results?.find(([error]) => error);
+      if (failed) throw failed[0];
+    },
+
+    /** Logs an attempt and, for a settled one, takes its seq off the outstanding set: one round trip, one script. */
+    async record(subscriptionId: string, attempt: DeliveryAttempt): Promise<void> {
+      const settled = attempt.outcome === 'delivered' || attempt.outcome === 'rejected' ? 1 : 0;
+      const succeeded = attempt.outcome === 'delivered' ? 1 : 0;
+      await redis.recordAttempt(key('log', subscriptionId), key('outstanding', subscriptionId), key('failing', subscriptionId), JSON.stringify(attempt), String(attempt.seq), settled, succeeded, KEEP_ATTEMPTS);
+    },
+
+    /** Marks the endpoint failing from `at` unless it already was; resolves with since when it has been failing. */
+    async failingSince(subscriptionId: string, at: Date): Promise<number> {
+      const k = key('failing', subscriptionId);
+      await redis.set(k, String(at.getTime()), 'NX');
+      return Number((await redis.get(k)) ?? at.getTime());
+    },
+
+    /** The last seq such that every enqueued seq up to it was settled, or `fallback` when nothing is outstanding. */
+    async stoppedAt(subscriptionId: string, fallback: number): Promise<number> {
+      const [lowest] = await redis.zrange(key('outstanding', subscriptionId), 0, 0);
+      return lowest === undefined ? fallback : Number(lowest) - 1;
+    },
+
+    async attempts(subscriptionId: string, limit: number): Promise<DeliveryAttempt[]> {
+      const items = await redis.lrange(key('log', subscriptionId), 0, limit - 1);
+      return items.map((item) => JSON.parse(item) as DeliveryAttempt);
+    },
+
+    /** A removed subscription leaves nothing behind. */
+    async forget(subscriptionId: string): Promise<void> {
+      await redis.del(key('log', subscriptionId), key('outstanding', subscriptionId), key('failing', subscriptionId));
+    },
+  };
+};
+export type DeliveryLog = ReturnType<typeof createDeliveryLog>;

@@ -1,0 +1,121 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { FeedItem } from '../feed-item.js';
+import type { FeedReader } from '../feed-reader.js';
+import type { Subscription, SubscriptionRegistry } from './subscription-registry.js';
+
+export interface OutboxLogger {
+  info(obj: object, msg?: string): void;
+  warn(obj: object, msg?: string): void;
+}
+
+export interface OutboxOptions {
+  registry: SubscriptionRegistry;
+  reader: FeedReader;
+  /** Enqueues deliveries (BullMQ); may fail while Redis is down, and is then retried with the same job ids. */
+  enqueue(deliveries: ReadonlyArray<{ subscription: Subscription; item: FeedItem }>): Promise<void>;
+  logger?: OutboxLogger;
+  pageSize?: number;
+  /** Upper bound of the wait between attempts while the queue is unreachable. */
+  maxBackoffMs?: number;
+}
+
+export const matches = (subscription: Subscription, item: FeedItem): boolean =>
+  subscription.initiativeId === item.initiativeId && (subscription.types.length === 0 || subscription.types.includes(item.type));
+
+/**
+ * The log is the outbox (design §8): Redis is never in the write path. Writes are acknowledged once the store has
+ * them; this loop, behind the follower, reads the log from each active subscription's cursor and enqueues a
+ * delivery per matching event, then saves the cursors. While Redis is down the cursors simply stop; when it is back
+ * the same pages are enqueued again with the same job ids, so nothing is dropped and nothing is doubled.
+ */
+export const createOutbox = (options: OutboxOptions) => {
+  const pageSize = options.pageSize ?? 1000;
+  const maxBackoffMs = options.maxBackoffMs ?? 5000;
+  let wake: (() => void) | undefined;
+  let pokes = 0;
+  let controller: AbortController | undefined;
+  let running: Promise<void> | undefined;
+  let idle: Array<() => void> = [];
+
+  const poke = (): void => {
+    pokes++;
+    wake?.();
+  };
+  options.registry.onChange(poke);
+
+  const waitForWork = (signal: AbortSignal): Promise<void> =>
+    new Promise((resolve) => {
+      const done = () => {
+        wake = undefined;
+        signal.removeEventListener('abort', done);
+        resolve();
+      };
+      if (signal.aborted) return resolve();
+      wake = done;
+      signal.addEventListener('abort', done, { once: true });
+    });
+
+  /** One page for the subscriptions furthest behind; false when every active subscription is caught up. */
+  const step = async (): Promise<boolean> => {
+    const subscriptions = options.registry.active();
+    const at = subscriptions.map((subscription) => ({ subscription, cursor: options.registry.cursor(subscription) }));
+    if (at.length === 0) return false;
+    const from = Math.min(...at.map((a) => a.cursor));
+    const page = await options.reader.after(from, pageSize);
+    if (page.through === from) return false;
+    const deliveries: Array<{ subscription: Subscription; item: FeedItem }> = [];
+    for (const item of page.items) {
+      for (const { subscription, cursor } of at) if (cursor < item.seq && matches(subscription, item)) deliveries.push({ subscription, item });
+    }
+    await options.enqueue(deliveries);
+    options.registry.advance(at.filter((a) => a.cursor < page.through).map((a) => ({ subscription: a.subscription, through: page.through })));
+    return true;
+  };
+
+  const run = async (signal: AbortSignal): Promise<void> => {
+    let backoffMs = 100;
+    let failing = false;
+    while (!signal.aborted) {
+      const pokesBefore = pokes;
+      try {
+        const more = await step();
+        if (failing) options.logger?.info({}, 'webhook queue reachable again; enqueueing resumed');
+        failing = false;
+        backoffMs = 100;
+        if (more) continue;
+        for (const resolve of idle) resolve();
+        idle = [];
+        if (pokes === pokesBefore) await waitForWork(signal);
+      } catch (error) {
+        if (signal.aborted) return;
+        if (!failing) options.logger?.warn({ err: error }, 'cannot enqueue webhook deliveries (is Redis down?); writes go on, retrying');
+        failing = true;
+        await sleep(backoffMs, undefined, { signal }).catch(() => undefined);
+        backoffMs = Math.min(backoffMs * 2, maxBackoffMs);
+      }
+    }
+  };
+
+  return {
+    /** Called whenever the follower applied events: there may be work. */
+    poke,
+    start(): void {
+      if (running) return;
+      controller = new AbortController();
+      running = run(controller.signal);
+    },
+    async stop(): Promise<void> {
+      controller?.abort();
+      await running;
+      running = undefined;
+    },
+    /** Resolves the next time every active subscription is caught up with the follower (tests, shutdown). */
+    drained(): Promise<void> {
+      return new Promise((resolve) => {
+        idle.push(resolve);
+        poke();
+      });
+    },
+  };
+};
+export type Outbox = ReturnType<typeof createOutbox>;
