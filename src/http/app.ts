@@ -101,7 +101,7 @@ export const buildApp = async (deps: AppDeps, options: AppOptions): Promise<Fast
   await typed.register(resourceRoutes(deps));
   await typed.register(governanceRoutes(deps));
   await typed.register(accessKeyRoutes({ ...deps, keys: deps.directory }));
-  await typed.register(auditRoutes({ ...deps, projections: allProjections }));
+  await typed.register(auditRoutes({ ...deps, projections: allProjections, initiativeOfEvent: (event) => deps.directory.initiativeOfEvent(event) }));
   await typed.register(viewRoutes(deps));
   await typed.register(feedRoutes(deps));
   await typed.register(subscriptionRoutes(deps));

@@ -20,13 +20,22 @@ export const projectionsReplay = (projections: readonly Projection<unknown>[]): 
     }
     if (context.built < size) return { ok: false, summary: `only ${context.built} of ${size} leaves were recomputed; digests not replayed` };
     const states = projections.map((projection) => projection.init());
+    let redacted = 0;
     for (let from = 0; from < size; ) {
       const page = await context.client.events(from, Math.min(PAGE, size - from));
       if (page.entries.length === 0) return { ok: false, summary: `the server served no entries from seq ${from}` };
       for (const entry of page.entries) {
         const event = (entry as { event?: ProjectedEvent & { revision: number } }).event;
         const leaf = context.leafHashes.subarray(from * 32, from * 32 + 32);
-        if (!event || !eventLeafHash(event).equals(leaf)) {
+        if (!event) {
+          // Redacted for a key scoped to one initiative: another initiative's event, whose digests are not served
+          // either. Should the server hide one of this initiative's own events, its replayed digest differs.
+          redacted += 1;
+          from += 1;
+          if (from >= size) break;
+          continue;
+        }
+        if (!eventLeafHash(event).equals(leaf)) {
           return { ok: false, summary: `seq ${from}: the event served for the replay is not the one in the verified log`, failure: { kind: 'digest', seq: from, message: `seq ${from}: the event served for the replay does not hash to its verified leaf` } };
         }
         projections.forEach((projection, i) => (states[i] = projection.apply(states[i], event)));
@@ -44,6 +53,7 @@ export const projectionsReplay = (projections: readonly Projection<unknown>[]): 
     if (mismatches.length > 0) {
       return { ok: false, summary: `digest mismatch: ${mismatches.join(', ')}`, failure: { kind: 'digest', checkpoint: size, message: `the replayed views differ from the server's: ${mismatches.join(', ')}` } };
     }
-    return { ok: true, summary: `${projections.length} projections replayed over ${size} events` };
+    const over = redacted > 0 ? `${size - redacted} visible events (${redacted} of other initiatives redacted)` : `${size} events`;
+    return { ok: true, summary: `${projections.length} projections replayed over ${over}` };
   },
 });

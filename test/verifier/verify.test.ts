@@ -127,6 +127,34 @@ t.test('a clean log verifies: every leaf re-hashed, the signed root recomputed',
   t.ok(later.leaves.beyondCheckpoint, 'the report says that more entries exist');
 });
 
+t.test('an auditor scoped to one initiative: other initiatives’ entries are redacted, and the whole tree still verifies', async (t) => {
+  const service = await serve(t);
+  await grow(service, 0, 3);
+  const mine = (await service.app.inject({ method: 'GET', url: '/audit/events?from=1&limit=1', headers: admin })).json().entries[0].event.data.initiativeId as string;
+  await service.app.inject({ method: 'POST', url: `/initiatives/${mine}/partners`, headers: admin, payload: { name: 'River Trust', sector: 'nonprofit', primaryInterests: ['water'] } });
+  const issued = await service.app.inject({ method: 'POST', url: '/access-keys', headers: admin, payload: { role: 'auditor', initiativeId: mine, label: 'scoped auditor' } });
+  const key = issued.json().key as string;
+  await grow(service, 3, 5);
+  const auditor = { authorization: `Bearer ${key}` };
+
+  const entries = (await service.app.inject({ method: 'GET', url: '/audit/events?from=0&limit=100', headers: auditor })).json().entries as Array<{ seq: number; leafHash: string; event?: { data: { initiativeId?: string } } }>;
+  const full = (await service.app.inject({ method: 'GET', url: '/audit/events?from=0&limit=100', headers: admin })).json().entries as typeof entries;
+  t.equal(entries.length, full.length, 'every leaf is listed');
+  t.same(entries.map((e) => e.leafHash), full.map((e) => e.leafHash), 'with its leaf hash');
+  const visible = entries.filter((e) => e.event);
+  t.same(visible.map((e) => e.seq), [1, 3, 4], 'the events of its initiative (launch, partner, its own key) in full …');
+  t.ok(entries.filter((e) => !e.event).every((e) => Object.keys(e).sort().join() === 'leafHash,seq'), '… every other one as { seq, leafHash } only');
+  const exported = (await service.app.inject({ method: 'GET', url: '/audit/export', headers: auditor })).body.trim().split('\n').map((line) => JSON.parse(line) as { event?: unknown });
+  t.equal(exported.filter((e) => e.event).length, 3, 'the export is redacted the same way');
+  const digests = (await service.app.inject({ method: 'GET', url: '/audit/digests', headers: auditor })).json().digests as Record<string, Record<string, string>>;
+  t.ok(Object.values(digests).every((byInitiative) => Object.keys(byInitiative).every((id) => id === mine)), 'digests of its initiative only');
+
+  const report = await verifyLog({ url: service.url, key, publicKey: service.transparency.publicKey });
+  t.ok(report.ok, report.headline);
+  t.equal(report.leaves.redacted, full.length - 3);
+  t.match(formatReport(report), /6 projections replayed over 3 visible events \(\d+ of other initiatives redacted\)/);
+});
+
 t.test('with a state dir: trust on first use, then only new entries are downloaded and checked for consistency', async (t) => {
   const service = await serve(t);
   const state = tempDir(t);

@@ -7,6 +7,8 @@ import { problemSchema } from '../problem.js';
 import { digestsOf } from '../../../projections/digest.js';
 import type { Projection } from '../../../projections/projection.js';
 import type { Views } from '../../views/views.js';
+import type { Actor } from '../../events/envelope.js';
+import type { LogEntryView } from '../../transparency/log-reader.js';
 
 const hex = z.string().regex(/^[0-9a-f]{64}$/);
 const seqParam = z.coerce.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
@@ -14,7 +16,8 @@ const logEntrySchema = z
   .object({
     seq: z.number().int(),
     leafHash: hex,
-    event: z.object({
+    event: z
+      .object({
       seq: z.number().int(),
       id: z.string(),
       stream: z.string(),
@@ -22,7 +25,9 @@ const logEntrySchema = z
       type: z.string(),
       data: z.unknown(),
       metadata: z.unknown(),
-    }),
+    })
+      .optional()
+      .describe('absent for an auditor scoped to one initiative when the event is another initiative’s: the leaf hash still lets it verify the whole tree'),
   })
   .meta({ id: 'LogEntry' });
 const errors = { 400: problemSchema, 401: problemSchema, 403: problemSchema };
@@ -38,8 +43,28 @@ const asProblem = <T>(work: () => T): T => {
   }
 };
 
+export interface AuditRouteDeps {
+  transparency: Transparency;
+  views: Pick<Views, 'query' | 'head'>;
+  projections: readonly Projection<unknown>[];
+  /** The initiative an event belongs to (for redaction). */
+  initiativeOfEvent(event: { data: unknown; stream: string }): string | null | undefined;
+}
+
+/**
+ * What a key may see of the log: admins and deployment-wide auditors everything; an auditor scoped to one
+ * initiative sees that initiative's events in full and, for every other leaf, only `{ seq, leafHash }` — enough to
+ * recompute every root and check every checkpoint and proof, nothing of what other initiatives recorded.
+ */
+const redactorFor = (actor: Actor | null, initiativeOfEvent: AuditRouteDeps['initiativeOfEvent']) => {
+  const scope = actor?.role === 'auditor' ? actor.initiativeId : undefined;
+  if (scope === undefined) return (entry: LogEntryView): { seq: number; leafHash: string; event?: LogEntryView['event'] } => entry;
+  return (entry: LogEntryView): { seq: number; leafHash: string; event?: LogEntryView['event'] } =>
+    initiativeOfEvent(entry.event) === scope ? entry : { seq: entry.seq, leafHash: entry.leafHash };
+};
+
 export const auditRoutes =
-  (deps: { transparency: Transparency; views: Pick<Views, 'query' | 'head'>; projections: readonly Projection<unknown>[] }): FastifyPluginAsyncZod =>
+  (deps: AuditRouteDeps): FastifyPluginAsyncZod =>
   async (app) => {
     const { transparency: log } = deps;
 
@@ -64,9 +89,12 @@ export const auditRoutes =
         if (treeSize > deps.views.head() + 1) {
           throw new ProblemError({ status: 400, type: 'out-of-range', title: 'Out of range', detail: `the views have applied ${deps.views.head() + 1} events; treeSize ${treeSize} is beyond them` });
         }
+        const scope = request.actor?.role === 'auditor' ? request.actor.initiativeId : undefined;
         const digests: Record<string, Record<string, string>> = {};
         for (const projection of deps.projections) {
-          digests[projection.name] = await deps.views.query(projection.name, treeSize - 1, (state) => digestsOf(projection, state));
+          const all = await deps.views.query(projection.name, treeSize - 1, (state) => digestsOf(projection, state));
+          // A scoped auditor replays only its initiative's events, so it gets (and can check) only its digests.
+          digests[projection.name] = scope === undefined ? all : Object.fromEntries(Object.entries(all).filter(([id]) => id === scope));
         }
         return { treeSize, digests };
       },
@@ -168,7 +196,7 @@ export const auditRoutes =
       async (request) => {
         const entries = await log.reader.entries(request.query.from, request.query.limit);
         const next = request.query.from + entries.length;
-        return { entries, next: next < log.size() ? next : null };
+        return { entries: entries.map(redactorFor(request.actor, deps.initiativeOfEvent)), next: next < log.size() ? next : null };
       },
     );
 
@@ -188,9 +216,10 @@ export const auditRoutes =
         },
         onRequest: app.authorize(AUDIT_ROLES),
       },
-      async (_request, reply) => {
+      async (request, reply) => {
+        const redact = redactorFor(request.actor, deps.initiativeOfEvent);
         const lines = async function* () {
-          for await (const entry of log.reader.all()) yield `${JSON.stringify(entry)}\n`;
+          for await (const entry of log.reader.all()) yield `${JSON.stringify(redact(entry))}\n`;
         };
         return reply.type('application/x-ndjson').send(Readable.from(lines()));
       },
