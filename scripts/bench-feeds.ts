@@ -2,10 +2,14 @@
  * npm run bench:feeds — the feeds of issue 6 §6:
  *   SSE fan-out: 1,000 concurrent clients of `GET /feeds/events`, events written at 200/s through the HTTP API;
  *   event-to-client latency p50/p99 (target p99 < 250 ms) and the server's RSS.
- * Environment: BENCH_SSE_CLIENTS, BENCH_SSE_RATE, BENCH_SECONDS to change the load.
+ *   Webhooks: deliveries/s to a local receiver (a child process) through a private Redis and the BullMQ worker,
+ *   every delivery signed (target ≥ 2,000/s), with the service's peak RSS.
+ * Environment: BENCH_SSE_CLIENTS, BENCH_SSE_RATE, BENCH_SECONDS, BENCH_WEBHOOK_EVENTS, BENCH_WEBHOOK_SUBSCRIPTIONS;
+ * REDIS_URL to use a running Redis instead of a private redis-server.
  */
 import { machine, writeResult } from './bench/machine.js';
 import { benchSseFanout } from './bench/sse-fanout.js';
+import { benchWebhookDeliveries } from './bench/webhook-deliveries.js';
 
 const sse = await benchSseFanout({
   clients: Number(process.env.BENCH_SSE_CLIENTS ?? 1000),
@@ -22,4 +26,16 @@ SSE fan-out: ${sse.clients} clients, ${sse.eventsPerSecond} events/s for ${sse.s
   server CPU                ${Math.round(sse.serverCpuShare * 100)} % of one core while writing
   load generator            event loops busy: writer ${Math.round(sse.generatorEventLoopUtilization.writer * 100)} %, clients ${sse.generatorEventLoopUtilization.clients.map((u) => `${Math.round(u * 100)} %`).join(', ')}`);
 
-writeResult('bench/results/feeds.json', { machine: machine(), date: new Date().toISOString(), sse });
+const webhooks = await benchWebhookDeliveries({
+  events: Number(process.env.BENCH_WEBHOOK_EVENTS ?? 2000),
+  subscriptions: Number(process.env.BENCH_WEBHOOK_SUBSCRIPTIONS ?? 20),
+});
+
+console.log(`
+Webhooks: ${webhooks.subscriptions} subscriptions × ${webhooks.events} events = ${webhooks.deliveries} signed deliveries
+  deliveries/s              ${webhooks.deliveriesPerSecond}  (target ≥ ${webhooks.target.deliveriesPerSecond}: ${webhooks.target.met ? 'met' : 'NOT met'})
+  first write → last        ${webhooks.endToEndSeconds} s (writes included)
+  duplicates at receiver    ${webhooks.duplicates}
+  service peak RSS          ${webhooks.peakRssMiB} MiB`);
+
+writeResult('bench/results/feeds.json', { machine: machine(), date: new Date().toISOString(), sse, webhooks });
