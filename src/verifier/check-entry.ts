@@ -18,6 +18,8 @@ export interface EntryVerdict {
   /** ok: recomputed and equal to the served hash; redacted: no event served, hash taken as served. */
   readonly status: 'ok' | 'redacted' | 'bad';
   readonly failure?: Failure;
+  /** For an `ok` entry: the event exactly as hashed into its leaf (what a replay may trust once the root checks). */
+  readonly event?: LogEntry;
 }
 
 const LEAF_FIELDS = ['data', 'id', 'metadata', 'revision', 'seq', 'stream', 'type'];
@@ -69,5 +71,5 @@ export const checkEntry = (raw: unknown, seq: number): EntryVerdict => {
       `the served event does not hash to the log's leaf hash (the event hashes to ${shortHash(recomputed)}, the leaf is ${shortHash(served)}): the event was altered after it was logged`,
     );
   }
-  return { seq, hash: recomputed, status: 'ok' };
+  return { seq, hash: recomputed, status: 'ok', event: event as unknown as LogEntry };
 };

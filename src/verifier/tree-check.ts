@@ -7,6 +7,7 @@ import type { Checkpoint } from '../transparency/checkpoint.js';
 import type { AuditClient } from './audit-client.js';
 import type { ReportBuilder } from './report.js';
 import type { SavedCheckpoint } from './state-dir.js';
+import type { ProjectionFold } from './projection-replay.js';
 
 export interface TreeContext {
   readonly client: AuditClient;
@@ -27,6 +28,8 @@ export interface TreeContext {
    * every leaf was downloaded by this run (then they were all compared already).
    */
   diagnose(): Promise<void>;
+  /** The projections folded over the events while they were downloaded, when the download started at seq 0. */
+  readonly fold?: ProjectionFold;
 }
 
 export type TreeCheck = (context: TreeContext) => Promise<void>;

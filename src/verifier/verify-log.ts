@@ -24,6 +24,10 @@ import { checkRoot } from './root-check.js';
 import { rootsAt } from './roots.js';
 import { openStateDir, type SavedCheckpoint, type StateDir, type VerifierState } from './state-dir.js';
 import type { TreeCheck, TreeContext } from './tree-check.js';
+import { allProjections } from '../../projections/index.js';
+import type { ProjectedEvent } from '../../projections/projection.js';
+import type { LogEntry } from '../transparency/leaf.js';
+import { createProjectionFold, type ProjectionFold } from './projection-replay.js';
 
 export interface VerifyOptions {
   /** Base URL of the service. */
@@ -79,6 +83,8 @@ interface Download {
   leafHashes: Buffer;
   built: number;
   fromState: number;
+  /** Set when every leaf from seq 0 was downloaded and checked out: the projections folded on the way. */
+  fold?: ProjectionFold;
 }
 
 /** Step 3: the leaves [0, checkpoint.size): from the state dir where an earlier run recomputed them, else downloaded. */
@@ -98,6 +104,8 @@ const recomputeLeaves = async (
   const failuresBefore = report.failureCount();
   let built = fromState;
   let redacted = 0;
+  // Downloading from seq 0: fold the projections over the verified events on the way (one download, one hash).
+  let fold: ProjectionFold | undefined = fromState === 0 ? createProjectionFold(allProjections) : undefined;
   const pages = downloadLeaves({
     client,
     from: fromState,
@@ -108,6 +116,10 @@ const recomputeLeaves = async (
   });
   for await (const page of pages) {
     const hashes = Buffer.concat(page.leaves.map((leaf) => leaf.hash));
+    if (fold) {
+      if (page.leaves.some((leaf) => leaf.status === 'bad')) fold = undefined;
+      else for (const leaf of page.leaves) fold.next(leaf.event as (LogEntry & ProjectedEvent) | undefined);
+    }
     chunks.push(hashes);
     redacted += page.leaves.filter((leaf) => leaf.status === 'redacted').length;
     built = page.from + page.leaves.length;
@@ -125,7 +137,7 @@ const recomputeLeaves = async (
     `${downloaded} downloaded and re-hashed${redacted > 0 ? ` (${redacted} redacted: leaf hash taken as served)` : ''}`;
   if (bad === 0) report.check('entries', 'ok', `${built} leaves recomputed: ${sources}`);
   else report.check('entries', 'failed', `${bad} bad entr${bad === 1 ? 'y' : 'ies'} (first bad seq ${report.firstBadSeq() ?? '?'}); ${built} of ${size} leaves recomputed: ${sources}`);
-  return { leafHashes: Buffer.concat(chunks), built, fromState };
+  return { leafHashes: Buffer.concat(chunks), built, fromState, ...(fold ? { fold } : {}) };
 };
 
 const treeContext = (
@@ -137,7 +149,7 @@ const treeContext = (
   download: Download,
   cache: Buffer,
 ): TreeContext => {
-  const { leafHashes, built, fromState } = download;
+  const { leafHashes, built, fromState, fold } = download;
   const wanted = [checkpoint.size, ...saved.map((s) => s.size)].filter((size) => size <= built);
   let roots: Map<number, Buffer> | undefined;
   let diagnosed = false;
@@ -148,6 +160,7 @@ const treeContext = (
     leafHashes,
     built,
     saved,
+    ...(fold ? { fold } : {}),
     rootAt(size) {
       if (size > built) return undefined;
       roots ??= rootsAt(leafHashes, wanted);

@@ -192,6 +192,9 @@ export const auditRoutes =
           response: { 200: z.object({ entries: z.array(logEntrySchema), next: z.number().int().nullable() }), ...errors },
         },
         onRequest: app.authorize(AUDIT_ROLES),
+        // Entries are built here from the log, already in the documented shape: checking 5,000 of them against the
+        // zod schema on the way out cost more than reading and hashing them (the auditor downloads the whole log).
+        serializerCompiler: () => (data) => JSON.stringify(data),
       },
       async (request) => {
         const entries = await log.reader.entries(request.query.from, request.query.limit);
