@@ -22,7 +22,8 @@ import { createAuthenticator } from './http/auth/authenticate.js';
 import { createSecretDeriver, loadServerSecret } from './secrets/server-secret.js';
 import type { EventStore } from './store/event-store.js';
 import { createEventStoreDbStore } from './store/eventstoredb/index.js';
-import { createSqliteEventStore } from './store/sqlite/sqlite-event-store.js';
+import { createSqliteEventStore, type SqliteEventStore } from './store/sqlite/sqlite-event-store.js';
+import { createMetrics } from './metrics/metrics.js';
 
 export interface Service {
   app: FastifyInstance;
@@ -91,7 +92,16 @@ export const createService = async (config: Config, logger: Logger): Promise<Ser
     });
     const feedReader = createFeedReader({ store, seqIndex, initiativeOf: (event) => directory.initiativeOfEvent(event), head: () => follower.head() });
     const deriveSecret = createSecretDeriver(loadServerSecret(config.dataDir, config.serverSecret));
+    const metrics = createMetrics({
+      followerHead: () => follower.head(),
+      treeSize: () => transparency.size(),
+      latestCheckpointSize: () => transparency.checkpointer.latest()?.size,
+      ...('stats' in store ? { storeStats: () => (store as SqliteEventStore).stats() } : {}),
+      sseClients: () => liveHub.clients(),
+      webhookQueue: () => webhooks.jobCounts(),
+    });
     const webhooks = createWebhooks({
+      onAttempt: (outcome, latencyMs) => metrics.attempt(outcome, latencyMs / 1000),
       db: localDb,
       // Read only what the directory has applied: an event's initiative may come from its stream's first event.
       reader: createFeedReader({ store, seqIndex, initiativeOf: (event) => directory.initiativeOfEvent(event), head: () => directory.seq() }),
@@ -119,7 +129,7 @@ export const createService = async (config: Config, logger: Logger): Promise<Ser
           const position = head >= 0 ? seqIndex.get(head)?.position : undefined;
           return (await store.readAll({ ...(position ? { after: position } : {}), maxCount: MAX_READY_LAG })).length;
         },
-        redisStatus: () => webhooks.ping(), liveHub, feedReader, sse: config.sse },
+        redisStatus: () => webhooks.ping(), metrics, liveHub, feedReader, sse: config.sse },
       { logger, bodyLimitBytes: config.bodyLimitBytes, rateLimitPerMinute: config.rateLimitPerMinute, publicUrl: config.publicUrl },
     );
     webhooks.start();

@@ -23,6 +23,8 @@ import { resourceRoutes } from './routes/resources.js';
 import { governanceRoutes } from './routes/governance.js';
 import { feedRoutes, type FeedRouteDeps } from './routes/feeds.js';
 import { subscriptionRoutes } from './routes/subscriptions.js';
+import { metricsRoutes, type MetricsRouteDeps } from './routes/metrics.js';
+import type { Metrics } from '../metrics/metrics.js';
 import type { Webhooks } from '../feeds/webhooks/webhooks.js';
 
 declare module 'fastify' {
@@ -34,7 +36,7 @@ declare module 'fastify' {
 // A missing field reads "is required" in every validation error, not "expected string, received undefined".
 z.config({ customError: requiredErrorMap });
 
-export interface AppDeps extends HealthDeps, ViewRouteDeps, FeedRouteDeps {
+export interface AppDeps extends HealthDeps, ViewRouteDeps, FeedRouteDeps, MetricsRouteDeps {
   commands: CommandHandler;
   transparency: Transparency;
   authenticate: Authenticator;
@@ -42,6 +44,7 @@ export interface AppDeps extends HealthDeps, ViewRouteDeps, FeedRouteDeps {
   deriveSecret: SecretDeriver;
   webhooks: Webhooks;
   allowInsecureWebhooks: boolean;
+  metrics: Pick<Metrics, 'text' | 'contentType' | 'request'>;
 }
 
 export interface AppOptions {
@@ -81,6 +84,9 @@ export const buildApp = async (deps: AppDeps, options: AppOptions): Promise<Fast
   app.addHook('onSend', async (_request, reply) => {
     if (closing) reply.header('connection', 'close');
   });
+  app.addHook('onResponse', async (request, reply) => {
+    deps.metrics.request(request.method, request.routeOptions.url ?? 'unmatched', reply.statusCode, reply.elapsedTime / 1000);
+  });
 
   const { authenticate } = deps;
   app.decorateRequest('actor', null);
@@ -105,6 +111,7 @@ export const buildApp = async (deps: AppDeps, options: AppOptions): Promise<Fast
   await typed.register(viewRoutes(deps));
   await typed.register(feedRoutes(deps));
   await typed.register(subscriptionRoutes(deps));
+  await typed.register(metricsRoutes(deps));
   return app;
 };
 

@@ -29,6 +29,8 @@ export interface DeliveryWorkerOptions {
   concurrency: number;
   now?: () => Date;
   onError?(error: Error): void;
+  /** Told of every attempt's outcome and duration (metrics). */
+  onAttempt?(outcome: DeliveryAttempt['outcome'], latencyMs: number): void;
 }
 
 /**
@@ -68,6 +70,8 @@ export const createDeliveryWorker = (options: DeliveryWorkerOptions) => {
       latencyMs: result.latencyMs,
     };
     const outcome = classify(result);
+    const told = outcome === 'retry' ? 'failed' : outcome;
+    options.onAttempt?.(told, result.latencyMs);
     switch (outcome) {
       case 'delivered':
         await options.log.record(subscriptionId, entry);

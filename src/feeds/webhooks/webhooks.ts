@@ -42,6 +42,8 @@ export interface WebhooksOptions {
   redisUrl?: string | undefined;
   settings: WebhookSettings;
   logger: WebhooksLogger;
+  /** Told of every delivery attempt (metrics). */
+  onAttempt?(outcome: string, latencyMs: number): void;
 }
 
 /** The actor of what the service records on its own. */
@@ -101,6 +103,9 @@ export const createWebhooks = (options: WebhooksOptions) => {
       async ping(): Promise<'off'> {
         return 'off';
       },
+      async jobCounts(): Promise<Record<string, number> | undefined> {
+        return undefined;
+      },
     };
   }
 
@@ -146,6 +151,7 @@ export const createWebhooks = (options: WebhooksOptions) => {
         disableAfterMs: settings.disableAfterMs,
         concurrency: settings.concurrency,
         onError: onRedisError,
+        ...(options.onAttempt ? { onAttempt: options.onAttempt } : {}),
       });
     },
     async stop(): Promise<void> {
@@ -169,6 +175,10 @@ export const createWebhooks = (options: WebhooksOptions) => {
     },
     /** Resolves once every active subscription's deliveries up to the follower's head are enqueued. */
     drained: () => outbox.drained(),
+    /** Jobs by state, for /metrics; undefined while Redis does not answer. */
+    async jobCounts(): Promise<Record<string, number> | undefined> {
+      return queue.queue.getJobCounts('waiting', 'active', 'delayed', 'completed', 'failed').catch(() => undefined);
+    },
     async ping(): Promise<'up' | 'down'> {
       return redis.ping().then(
         () => 'up' as const,

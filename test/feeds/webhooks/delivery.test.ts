@@ -51,6 +51,10 @@ t.test('every matching event reaches the subscription, signed, as a CloudEvent, 
   const attempts = await deliveryLog(service, subscriptionId, (a) => a.length >= expected.length);
   t.equal(attempts.length, expected.length, 'one attempt per event in the delivery log');
   t.ok(attempts.every((a) => a.outcome === 'delivered' && a.statusCode === 200 && a.latencyMs >= 0));
+
+  const metrics = (await service.app.inject({ method: 'GET', url: '/metrics', headers: admin })).body;
+  t.match(metrics, new RegExp(`^ledger_webhook_attempts_total\\{outcome="delivered"\\} ${expected.length}$`, 'm'), '/metrics counts the attempts');
+  t.match(metrics, /^ledger_webhook_jobs\{state="completed"\} \d+$/m, 'and the queue by state');
 });
 
 t.test('a type filter delivers only those types', async (t) => {
