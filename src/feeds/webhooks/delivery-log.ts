@@ -32,14 +32,24 @@ if ARGV[3] == '1' then redis.call('ZREM', KEYS[2], ARGV[2]) end
 if ARGV[4] == '1' then redis.call('DEL', KEYS[3]) end
 return 1`;
 
+/** HSET field to the larger of its value and ARGV[2]. */
+const RAISE_CURSOR = `
+local current = tonumber(redis.call('HGET', KEYS[1], ARGV[1]) or '-1')
+if tonumber(ARGV[2]) > current then redis.call('HSET', KEYS[1], ARGV[1], ARGV[2]) end
+return 1`;
+
 declare module 'ioredis' {
   interface RedisCommander<Context> {
+    raiseCursor(key: string, field: string, value: number): Result<number, Context>;
     recordAttempt(log: string, outstanding: string, failing: string, attempt: string, seq: string, settled: number, succeeded: number, keep: number): Result<number, Context>;
   }
 }
 
 export const createDeliveryLog = (redis: Redis, prefix = 'il:webhooks:') => {
-  if (typeof (redis as { recordAttempt?: unknown }).recordAttempt !== 'function') redis.defineCommand('recordAttempt', { numberOfKeys: 3, lua: RECORD_ATTEMPT });
+  if (typeof (redis as { recordAttempt?: unknown }).recordAttempt !== 'function') {
+    redis.defineCommand('recordAttempt', { numberOfKeys: 3, lua: RECORD_ATTEMPT });
+    redis.defineCommand('raiseCursor', { numberOfKeys: 1, lua: RAISE_CURSOR });
+  }
   const key = (kind: string, subscriptionId: string) => `${prefix}${kind}:${subscriptionId}`;
 
   return {
@@ -80,9 +90,23 @@ export const createDeliveryLog = (redis: Redis, prefix = 'il:webhooks:') => {
       return items.map((item) => JSON.parse(item) as DeliveryAttempt);
     },
 
+    /** Raises each (subscription, epoch)'s enqueue cursor to `through` (never lowers it: instances may lag). */
+    async saveCursors(cursors: ReadonlyArray<{ subscriptionId: string; epoch: number; through: number }>): Promise<void> {
+      const pipeline = redis.pipeline();
+      for (const { subscriptionId, epoch, through } of cursors) pipeline.raiseCursor(key('cursor', subscriptionId), String(epoch), through);
+      const results = await pipeline.exec();
+      const failed = results?.find(([error]) => error);
+      if (failed) throw failed[0];
+    },
+
+    async cursor(subscriptionId: string, epoch: number): Promise<number | undefined> {
+      const value = await redis.hget(key('cursor', subscriptionId), String(epoch));
+      return value === null ? undefined : Number(value);
+    },
+
     /** A removed subscription leaves nothing behind. */
     async forget(subscriptionId: string): Promise<void> {
-      await redis.del(key('log', subscriptionId), key('outstanding', subscriptionId), key('failing', subscriptionId));
+      await redis.del(key('log', subscriptionId), key('outstanding', subscriptionId), key('failing', subscriptionId), key('cursor', subscriptionId));
     },
   };
 };

@@ -35,16 +35,30 @@ export const createDeliveryQueue = (options: { connection: Redis; log: DeliveryL
     defaultJobOptions: {
       attempts: MAX_ATTEMPTS,
       backoff: { type: 'webhook' },
-      // Kept for a week (by age): long enough that any re-enqueue of the same job id collapses into it.
-      removeOnComplete: { age: options.keepCompletedFor ?? 7 * 24 * 3600 },
+      // Kept for a day (by age): a re-enqueue of the same job id (a crash between enqueueing and saving the cursors)
+      // collapses into it. Longer-lived protection comes from the cursors kept beside the queue.
+      removeOnComplete: { age: options.keepCompletedFor ?? 24 * 3600 },
       removeOnFail: { age: 30 * 24 * 3600 },
     },
   });
 
   return {
     queue,
-    /** Marks the seqs outstanding, then adds the jobs (existing job ids are left as they are). */
-    async add(deliveries: ReadonlyArray<{ subscription: Subscription; item: FeedItem }>): Promise<void> {
+    /**
+     * Marks the seqs outstanding, adds the jobs (existing job ids are left as they are), then records how far each
+     * subscription's enqueueing got, beside the queue: an instance whose local state was rebuilt (or a new one)
+     * resumes from there instead of re-enqueueing history whose jobs may have expired.
+     */
+    async add(deliveries: ReadonlyArray<{ subscription: Subscription; item: FeedItem }>, cursors: ReadonlyArray<{ subscription: Subscription; through: number }> = []): Promise<void> {
+      await addJobs(deliveries);
+      if (cursors.length > 0) await options.log.saveCursors(cursors.map(({ subscription, through }) => ({ subscriptionId: subscription.id, epoch: subscription.epoch, through })));
+    },
+    /** The furthest seq any instance enqueued for this subscription's epoch, if Redis knows it. */
+    cursor: (subscription: Subscription): Promise<number | undefined> => options.log.cursor(subscription.id, subscription.epoch),
+    close: () => queue.close(),
+  };
+
+  async function addJobs(deliveries: ReadonlyArray<{ subscription: Subscription; item: FeedItem }>): Promise<void> {
       if (deliveries.length === 0) return;
       const bySubscription = new Map<string, number[]>();
       for (const { subscription, item } of deliveries) {
@@ -67,8 +81,6 @@ export const createDeliveryQueue = (options: { connection: Redis; log: DeliveryL
           opts: { jobId: jobIdFor(subscription.id, subscription.epoch, item.seq) },
         })),
       );
-    },
-    close: () => queue.close(),
-  };
+  }
 };
 export type DeliveryQueue = ReturnType<typeof createDeliveryQueue>;

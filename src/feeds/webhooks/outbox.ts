@@ -11,8 +11,13 @@ export interface OutboxLogger {
 export interface OutboxOptions {
   registry: SubscriptionRegistry;
   reader: FeedReader;
-  /** Enqueues deliveries (BullMQ); may fail while Redis is down, and is then retried with the same job ids. */
-  enqueue(deliveries: ReadonlyArray<{ subscription: Subscription; item: FeedItem }>): Promise<void>;
+  /**
+   * Enqueues deliveries (BullMQ) and records the cursors beside the queue; may fail while Redis is down, and is
+   * then retried with the same job ids.
+   */
+  enqueue(deliveries: ReadonlyArray<{ subscription: Subscription; item: FeedItem }>, cursors: ReadonlyArray<{ subscription: Subscription; through: number }>): Promise<void>;
+  /** Where enqueueing got for a subscription, as the queue's side knows it (another instance, or before a rebuild). */
+  queuedCursor?(subscription: Subscription): Promise<number | undefined>;
   logger?: OutboxLogger;
   pageSize?: number;
   /** Upper bound of the wait between attempts while the queue is unreachable. */
@@ -55,10 +60,21 @@ export const createOutbox = (options: OutboxOptions) => {
       signal.addEventListener('abort', done, { once: true });
     });
 
+  /**
+   * This instance's cursor; without one (a new subscription, epoch or instance, or a rebuilt local state) the
+   * queue's, else the subscription's start: never re-enqueue what some instance already enqueued.
+   */
+  const cursorOf = async (subscription: Subscription): Promise<number> => {
+    const local = options.registry.cursor(subscription);
+    if (local !== undefined) return local;
+    const queued = await options.queuedCursor?.(subscription);
+    return Math.max(subscription.resumeAfter, queued ?? -1);
+  };
+
   /** One page for the subscriptions furthest behind; false when every active subscription is caught up. */
   const step = async (): Promise<boolean> => {
     const subscriptions = options.registry.active();
-    const at = subscriptions.map((subscription) => ({ subscription, cursor: options.registry.cursor(subscription) }));
+    const at = await Promise.all(subscriptions.map(async (subscription) => ({ subscription, cursor: await cursorOf(subscription) })));
     if (at.length === 0) return false;
     const from = Math.min(...at.map((a) => a.cursor));
     const page = await options.reader.after(from, pageSize);
@@ -67,8 +83,9 @@ export const createOutbox = (options: OutboxOptions) => {
     for (const item of page.items) {
       for (const { subscription, cursor } of at) if (cursor < item.seq && matches(subscription, item)) deliveries.push({ subscription, item });
     }
-    await options.enqueue(deliveries);
-    options.registry.advance(at.filter((a) => a.cursor < page.through).map((a) => ({ subscription: a.subscription, through: page.through })));
+    const advanced = at.filter((a) => a.cursor < page.through).map((a) => ({ subscription: a.subscription, through: page.through }));
+    await options.enqueue(deliveries, advanced);
+    options.registry.advance(advanced);
     return true;
   };
 

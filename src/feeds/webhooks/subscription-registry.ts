@@ -184,8 +184,8 @@ export const createSubscriptionRegistry = (db: Database.Database) => {
     list: (): Subscription[] => stmts.live.all().map(toSubscription),
     /** The active subscriptions (cached until the next subscription event). */
     active: (): Subscription[] => (activeCache ??= stmts.live.all().map(toSubscription).filter((s) => s.status === 'active')),
-    /** The last seq the outbox enqueued for this subscription's current epoch (its `resumeAfter` before any). */
-    cursor: (subscription: Subscription): number => stmts.cursor.get(subscription.id, subscription.epoch) ?? subscription.resumeAfter,
+    /** The last seq this instance's outbox enqueued for the subscription's current epoch, if it enqueued any. */
+    cursor: (subscription: Subscription): number | undefined => stmts.cursor.get(subscription.id, subscription.epoch),
     /** Records the outbox's progress, all in one local transaction. */
     advance: (cursors: ReadonlyArray<{ subscription: Subscription; through: number }>): void =>
       db.transaction(() => {

@@ -126,7 +126,7 @@ export const createWebhooks = (options: WebhooksOptions) => {
   const log = createDeliveryLog(redis);
   const queue = createDeliveryQueue({ connection: redis, log });
   queue.queue.on('error', onRedisError);
-  const outbox = createOutbox({ registry, reader: options.reader, enqueue: (d) => queue.add(d), logger });
+  const outbox = createOutbox({ registry, reader: options.reader, enqueue: (d, c) => queue.add(d, c), queuedCursor: (s) => queue.cursor(s), logger });
   const deliver = createDeliverer({ allowInsecure: settings.allowInsecure, timeoutMs: settings.timeoutMs });
   let worker: ReturnType<typeof createDeliveryWorker> | undefined;
 

@@ -163,7 +163,7 @@ export const subscriptionRoutes =
                   type,
                   ...common,
                   reason: reason ?? 'disabled by an operator',
-                  lastSeq: await deps.webhooks.stoppedAt(params.id, registry.cursor(subscription)),
+                  lastSeq: await deps.webhooks.stoppedAt(params.id, registry.cursor(subscription) ?? subscription.resumeAfter),
                 }
               : { type, ...common, ...(reason ? { reason } : {}) };
           return { decider: subscriptionDecider, stream: subscriptionStream(params.id), resourceId: params.id, command, context };

@@ -1,6 +1,7 @@
 import Database from 'better-sqlite3';
 import { join } from 'node:path';
 import t from 'tap';
+import { Redis } from 'ioredis';
 import { startRedis } from '../../helpers/redis.js';
 import { tempDir } from '../../helpers/temp-dir.js';
 import { deduplicated, expectedSeqs, logActivity, verified, webhookWorld } from './fixture.js';
@@ -37,7 +38,7 @@ t.test('Redis is never in the write path: with Redis stopped writes succeed; whe
   t.same(deduplicated(verified(receiver.received, sub.secret)).map((d) => d.event.seq), expected, 'every event, in order after dedup');
 });
 
-t.test('a restart, or a lost local cursor, neither drops nor duplicates an enqueue (deterministic job ids)', async (t) => {
+t.test('a restart, a rebuilt local state, even lost cursors neither drop nor duplicate a delivery (deterministic job ids)', async (t) => {
   const redis = await startRedis(t);
   if (!redis) return;
   const dataDir = tempDir(t);
@@ -46,22 +47,38 @@ t.test('a restart, or a lost local cursor, neither drops nor duplicates an enque
   const initiative = await client.launch();
   const partner = await client.partner(initiative, 'River Trust');
   const sub = (await client.post('/subscriptions', { url: receiver.url, initiativeId: initiative })).body as { id: string; secret: string; seq: number };
-  for (let i = 0; i < 20; i++) await logActivity(client, initiative, partner, `First run ${i}`);
+  const restart = async (previous: NonNullable<Awaited<ReturnType<typeof webhookWorld>>>, forget: { local: boolean; queued: boolean }) => {
+    await previous.service.webhooks.drained();
+    await previous.service.stop();
+    if (forget.local) {
+      // As a rebuilt local state (or a new instance) would: no cursor of its own.
+      const local = new Database(join(dataDir, 'local.sqlite'));
+      local.prepare('DELETE FROM webhook_cursors').run();
+      local.close();
+    }
+    if (forget.queued) {
+      const r = new Redis(redis.url);
+      await r.del(`il:webhooks:cursor:${sub.id}`);
+      r.disconnect();
+    }
+    return (await webhookWorld(t, { redis, dataDir }))!;
+  };
+
+  for (let i = 0; i < 10; i++) await logActivity(client, initiative, partner, `First run ${i}`);
+  await receiver.until((r) => r.length >= 10);
+  const second = await restart(first!, { local: false, queued: false });
+  for (let i = 0; i < 5; i++) await logActivity(second.client, initiative, partner, `After a restart ${i}`);
+  await receiver.until((r) => r.length >= 15);
+  const third = await restart(second, { local: true, queued: false });
+  for (let i = 0; i < 5; i++) await logActivity(third.client, initiative, partner, `After a rebuild ${i}`);
   await receiver.until((r) => r.length >= 20);
-  await first!.service.webhooks.drained();
-  await first!.service.stop();
-
-  // Forget how far the outbox got, as a rebuilt local state or a second instance would: it enqueues everything again.
-  const local = new Database(join(dataDir, 'local.sqlite'));
-  t.equal(local.prepare('DELETE FROM webhook_cursors').run().changes, 1);
-  local.close();
-
-  const second = await webhookWorld(t, { redis, dataDir });
-  for (let i = 0; i < 5; i++) await logActivity(second!.client, initiative, partner, `Second run ${i}`);
+  // Both cursors lost: the outbox enqueues the whole history again, and every job id collapses into its job.
+  const fourth = await restart(third, { local: true, queued: true });
+  for (let i = 0; i < 5; i++) await logActivity(fourth.client, initiative, partner, `After losing every cursor ${i}`);
   await receiver.until((r) => r.length >= 25, 20_000);
-  await second!.service.webhooks.drained();
+  await fourth.service.webhooks.drained();
   await new Promise((r) => setTimeout(r, 1000));
   const all = verified(receiver.received, sub.secret);
-  t.equal(all.length, 25, 'each event delivered exactly once: the re-enqueued jobs collapsed into the existing ones');
-  t.same(deduplicated(all).map((d) => d.event.seq), await expectedSeqs(second!.service, initiative, sub.seq));
+  t.equal(all.length, 25, 'each event delivered exactly once');
+  t.same(deduplicated(all).map((d) => d.event.seq), await expectedSeqs(fourth.service, initiative, sub.seq));
 });
