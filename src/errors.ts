@@ -69,8 +69,14 @@ export class ConcurrencyConflictError extends ProblemError {
 
 /** 409: an event id already stored with different content or in another stream. */
 export class DuplicateEventError extends ProblemError {
-  constructor(eventId: string, detail: string) {
-    super({ status: 409, type: 'duplicate-event', title: 'Event id already used', detail: `${eventId}: ${detail}` });
+  readonly eventId: string;
+  /** Why the id clashes, without the id (`detail` is `<eventId>: <reason>`). */
+  readonly reason: string;
+
+  constructor(eventId: string, reason: string) {
+    super({ status: 409, type: 'duplicate-event', title: 'Event id already used', detail: `${eventId}: ${reason}` });
+    this.eventId = eventId;
+    this.reason = reason;
   }
 }
 

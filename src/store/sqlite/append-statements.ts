@@ -1,13 +1,23 @@
 import type Database from 'better-sqlite3';
 import { ConcurrencyConflictError, DuplicateEventError } from '../../errors.js';
-import type { AppendResult, ExpectedRevision, NewEvent } from '../event-store.js';
+import type { AppendResult, ExpectedRevision } from '../event-store.js';
 import { toPosition } from './positions.js';
+
+/** An event as the writer thread receives it: `data` and `metadata` already JSON text, as they are stored. */
+export interface SerializedEvent {
+  id: string;
+  type: string;
+  data: string;
+  metadata: string;
+}
 
 export interface AppendRequest {
   stream: string;
-  events: readonly NewEvent[];
+  events: readonly SerializedEvent[];
   expectedRevision: ExpectedRevision;
 }
+
+const DIFFERENT_APPEND = 'already stored as part of a different append';
 
 /**
  * The body of one append, run inside a write transaction the caller owns (see group-commit.ts).
@@ -36,7 +46,7 @@ export const createAppendStatements = (db: Database.Database) => {
       stored.every((row, i) => row !== undefined && row.stream === request.stream && row.revision === first.revision + i);
     if (!sameBatch) {
       const clash = request.events.find((_, i) => stored[i] !== undefined);
-      throw new DuplicateEventError(clash?.id ?? '?', 'already stored as part of a different append');
+      throw new DuplicateEventError(clash?.id ?? '?', DIFFERENT_APPEND);
     }
     const rows = stored as Array<{ stream: string; revision: number; position: number }>;
     const last = rows[rows.length - 1]!;
@@ -67,19 +77,15 @@ export const createAppendStatements = (db: Database.Database) => {
     try {
       for (const event of request.events) {
         revision += 1;
-        const info = insert.run(
-          event.id,
-          request.stream,
-          revision,
-          event.type,
-          JSON.stringify(event.data),
-          JSON.stringify(event.metadata),
-        );
+        const info = insert.run(event.id, request.stream, revision, event.type, event.data, event.metadata);
         events.push({ id: event.id, revision, position: toPosition(info.lastInsertRowid) });
       }
     } catch (error) {
       // Only the id can clash: the revision was read under the write lock this transaction holds.
       if ((error as { code?: string }).code !== 'SQLITE_CONSTRAINT_UNIQUE') throw error;
+      // Events of this request went in before the clash: not a retry (that clashes on its first event), and the
+      // rows just inserted must not be taken for stored ones. The clash is the event that failed.
+      if (events.length > 0) throw new DuplicateEventError(request.events[events.length]!.id, DIFFERENT_APPEND);
       const retried = previousResult(request);
       if (retried) {
         // The caller rolls back to its savepoint only on a throw: undo the partial inserts here.

@@ -2,24 +2,26 @@ import type Database from 'better-sqlite3';
 import type { AppendResult } from '../event-store.js';
 import { createAppendStatements, RetriedAppend, type AppendRequest } from './append-statements.js';
 
-interface Pending {
-  request: AppendRequest;
-  resolve: (result: AppendResult) => void;
-  reject: (error: unknown) => void;
+export type AppendOutcome = { ok: true; result: AppendResult } | { ok: false; error: unknown };
+
+/** Durable commits made, and the appends and events they acknowledged. */
+export interface GroupCommitStats {
+  commits: number;
+  appends: number;
+  events: number;
 }
 
 export interface GroupCommitOptions {
   /** Upper bound on events in one transaction, so one commit's latency stays bounded. */
   maxEventsPerCommit?: number;
-  /** Called after each durable commit (in-process followers wake on it). */
-  onCommit?: () => void;
 }
 
 /**
- * Group commit: appends that arrive in the same turn of the event loop (concurrent requests, any
- * streams) share one `BEGIN IMMEDIATE … COMMIT`, so one fsync acknowledges them all. Each append runs
- * inside its own savepoint, so it keeps its own expected-revision check and its own success or
- * conflict. Nothing is acknowledged before the commit returned.
+ * Group commit: the appends handed over together (concurrent requests, any streams) share one
+ * `BEGIN IMMEDIATE … COMMIT`, so one fsync acknowledges them all. Each append runs inside its own savepoint,
+ * so it keeps its own expected-revision check and its own success or conflict. An outcome is returned only
+ * after the commit that holds it returned. It runs on the writer thread (writer-thread.ts), which owns the
+ * write connection: the fsync blocks that thread, never the event loop of the service.
  */
 export const createGroupCommit = (db: Database.Database, options: GroupCommitOptions = {}) => {
   const maxEvents = options.maxEventsPerCommit ?? 2000;
@@ -30,14 +32,9 @@ export const createGroupCommit = (db: Database.Database, options: GroupCommitOpt
   const savepoint = db.prepare('SAVEPOINT append');
   const release = db.prepare('RELEASE append');
   const rollbackToSavepoint = db.prepare('ROLLBACK TO append');
+  const stats: GroupCommitStats = { commits: 0, appends: 0, events: 0 };
 
-  let queue: Pending[] = [];
-  let scheduled = false;
-  let idle: Array<() => void> = [];
-  /** Counters for /metrics: how well appends are being grouped. */
-  const stats = { commits: 0, appends: 0, events: 0 };
-
-  const runOne = (request: AppendRequest): { ok: true; result: AppendResult } | { ok: false; error: unknown } => {
+  const runOne = (request: AppendRequest): AppendOutcome => {
     savepoint.run();
     try {
       const result = applyAppend(request);
@@ -51,69 +48,45 @@ export const createGroupCommit = (db: Database.Database, options: GroupCommitOpt
     }
   };
 
-  const commitGroup = (group: Pending[]): void => {
-    const outcomes: ReturnType<typeof runOne>[] = [];
+  /** One transaction: every request's own outcome, or the commit's error for all of them. */
+  const commitGroup = (group: readonly AppendRequest[]): AppendOutcome[] => {
+    const outcomes: AppendOutcome[] = [];
     try {
       begin.run();
-      for (const pending of group) outcomes.push(runOne(pending.request));
+      for (const request of group) outcomes.push(runOne(request));
       commit.run();
       stats.commits += 1;
     } catch (error) {
       if (db.inTransaction) rollback.run();
-      for (const pending of group) pending.reject(error);
-      return;
+      return group.map(() => ({ ok: false, error }));
     }
-    group.forEach((pending, i) => {
-      const outcome = outcomes[i]!;
-      if (outcome.ok) {
+    group.forEach((request, i) => {
+      if (outcomes[i]!.ok) {
         stats.appends += 1;
-        stats.events += pending.request.events.length;
-        pending.resolve(outcome.result);
+        stats.events += request.events.length;
       }
-      else pending.reject(outcome.error);
     });
-  };
-
-  const flush = (): void => {
-    scheduled = false;
-    const waiting = queue;
-    queue = [];
-    let group: Pending[] = [];
-    let events = 0;
-    for (const pending of waiting) {
-      if (group.length > 0 && events + pending.request.events.length > maxEvents) {
-        commitGroup(group);
-        group = [];
-        events = 0;
-      }
-      group.push(pending);
-      events += pending.request.events.length;
-    }
-    if (group.length > 0) commitGroup(group);
-    options.onCommit?.();
-    if (queue.length === 0) {
-      const waiters = idle;
-      idle = [];
-      for (const resolve of waiters) resolve();
-    }
+    return outcomes;
   };
 
   return {
-    stats: (): Readonly<typeof stats> => ({ ...stats }),
-    submit(request: AppendRequest): Promise<AppendResult> {
-      return new Promise<AppendResult>((resolve, reject) => {
-        queue.push({ request, resolve, reject });
-        if (!scheduled) {
-          scheduled = true;
-          // setImmediate runs after the poll phase: every request parsed in this turn joins the group.
-          setImmediate(flush);
+    stats: (): GroupCommitStats => ({ ...stats }),
+    /** Commits the requests in as few transactions as the event bound allows; one outcome per request, in order. */
+    commitAll(requests: readonly AppendRequest[]): AppendOutcome[] {
+      const outcomes: AppendOutcome[] = [];
+      let group: AppendRequest[] = [];
+      let events = 0;
+      for (const request of requests) {
+        if (group.length > 0 && events + request.events.length > maxEvents) {
+          outcomes.push(...commitGroup(group));
+          group = [];
+          events = 0;
         }
-      });
-    },
-    /** Resolves once every submitted append has been committed or rejected. */
-    drain(): Promise<void> {
-      if (queue.length === 0 && !scheduled) return Promise.resolve();
-      return new Promise((resolve) => idle.push(resolve));
+        group.push(request);
+        events += request.events.length;
+      }
+      if (group.length > 0) outcomes.push(...commitGroup(group));
+      return outcomes;
     },
   };
 };

@@ -3,9 +3,10 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { EventMetadata } from '../../events/envelope.js';
 import type { AppendResult, EventStore, ExpectedRevision, FollowOptions, NewEvent, RecordedEvent } from '../event-store.js';
 import { validateAppend } from '../validate-append.js';
-import { createGroupCommit } from './group-commit.js';
+import type { SerializedEvent } from './append-statements.js';
 import { fromPosition, toPosition } from './positions.js';
 import { openStoreDatabase, type OpenOptions } from './schema.js';
+import { openSqliteWriter } from './writer-client.js';
 
 export interface SqliteStoreOptions extends OpenOptions {
   /** Path of the database file (`DATA_DIR/events.sqlite` in the service). */
@@ -35,7 +36,11 @@ const toRecorded = (row: EventRow): RecordedEvent => ({
   position: toPosition(row.position),
 });
 
-/** The embedded default store (design §3): one SQLite file in WAL mode, durable on acknowledge. */
+/**
+ * The embedded default store (design §3): one SQLite file in WAL mode, durable on acknowledge. Reads, `follow`
+ * and `PRAGMA data_version` use a connection on the calling thread; appends go to the process's writer thread
+ * (writer-client.ts), which owns this store's write connection and group-commits there.
+ */
 export interface SqliteEventStore extends EventStore {
   readonly file: string;
   /** Durable commits made and appends/events they acknowledged (group commit shares one commit). */
@@ -47,12 +52,16 @@ export const createSqliteEventStore = (options: SqliteStoreOptions): SqliteEvent
   const pollIntervalMs = options.pollIntervalMs ?? 20;
   const commits = new EventEmitter();
   commits.setMaxListeners(0);
-  const writer = createGroupCommit(db, {
-    maxEventsPerCommit: options.maxEventsPerCommit,
+  const writer = openSqliteWriter({
+    file: options.file,
+    ...(options.synchronous ? { synchronous: options.synchronous } : {}),
+    ...(options.busyTimeoutMs !== undefined ? { busyTimeoutMs: options.busyTimeoutMs } : {}),
+    ...(options.maxEventsPerCommit !== undefined ? { maxEventsPerCommit: options.maxEventsPerCommit } : {}),
     onCommit: () => commits.emit('commit'),
   });
   const closing = new AbortController();
   let closed = false;
+  let closingDown: Promise<void> | undefined;
 
   const readStreamStmt = db.prepare<[string, number, number], EventRow>(
     'SELECT * FROM events WHERE stream = ? AND revision >= ? ORDER BY revision LIMIT ?',
@@ -102,7 +111,14 @@ export const createSqliteEventStore = (options: SqliteStoreOptions): SqliteEvent
       assertOpen();
       const expectedRevision = appendOptions?.expectedRevision ?? 'any';
       validateAppend(stream, events, expectedRevision);
-      return writer.submit({ stream, events, expectedRevision });
+      // Serialized here, as they will be stored: the writer thread receives text, cheap to pass between threads.
+      const serialized: SerializedEvent[] = events.map((event) => ({
+        id: event.id,
+        type: event.type,
+        data: JSON.stringify(event.data),
+        metadata: JSON.stringify(event.metadata),
+      }));
+      return writer.submit({ stream, events: serialized, expectedRevision });
     },
 
     async readStream(stream, readOptions = {}) {
@@ -133,12 +149,17 @@ export const createSqliteEventStore = (options: SqliteStoreOptions): SqliteEvent
       }
     },
 
-    async close() {
-      if (closed) return;
-      await writer.drain();
-      closed = true;
-      closing.abort();
-      db.close();
+    close() {
+      closingDown ??= (async () => {
+        try {
+          await writer.close();
+        } finally {
+          closed = true;
+          closing.abort();
+          db.close();
+        }
+      })();
+      return closingDown;
     },
   };
 };
