@@ -114,10 +114,57 @@ const formatDecimal = (units: bigint, scale: number): string => {
   return `${negative ? '-' : ''}${whole}${scale > 0 ? `.${fraction}` : ''}`;
 };
 
+/**
+ * A plain decimal (`-?digits(.digits)?`, no exponent) of at most 15 digits as an integer number of units of
+ * 10^-scale, exact in a double; undefined for anything else (the BigInt path then handles it).
+ */
+const smallDecimal = (text: string): { units: number; scale: number } | undefined => {
+  const negative = text.charCodeAt(0) === 45; // '-'
+  let units = 0;
+  let digits = 0;
+  let scale = -1;
+  for (let i = negative ? 1 : 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 46 && scale < 0 && digits > 0) scale = 0; // '.'
+    else if (c >= 48 && c <= 57 && ++digits <= 15) {
+      units = units * 10 + (c - 48);
+      if (scale >= 0) scale += 1;
+    } else return undefined;
+  }
+  if (digits === 0 || scale === 0) return undefined;
+  return { units: negative ? -units : units, scale: scale < 0 ? 0 : scale };
+};
+
+const POWERS_OF_TEN = Array.from({ length: 16 }, (_, i) => 10 ** i);
+
+/** `formatDecimal` for a safe integer number of units. */
+const formatSmallDecimal = (units: number, scale: number): string => {
+  while (scale > 0 && units % 10 === 0) {
+    units /= 10;
+    scale -= 1;
+  }
+  const negative = units < 0;
+  const digits = String(negative ? -units : units).padStart(scale + 1, '0');
+  const whole = digits.slice(0, digits.length - scale);
+  const fraction = digits.slice(digits.length - scale);
+  return `${negative ? '-' : ''}${whole}${scale > 0 ? `.${fraction}` : ''}`;
+};
+
 /** a + b exactly; `b` a JSON number (its shortest round-trip decimal) or a decimal string. */
 export const addExact = (a: string, b: string | number): string => {
+  const bText = typeof b === 'number' ? String(b) : b;
+  // Fast path, same result: both operands and the sum are integers of units below 2^53, so doubles are exact.
+  const small = smallDecimal(a);
+  const other = small && smallDecimal(bText);
+  if (small && other) {
+    const scale = Math.max(small.scale, other.scale);
+    const x = small.units * POWERS_OF_TEN[scale - small.scale]!;
+    const y = other.units * POWERS_OF_TEN[scale - other.scale]!;
+    const sum = x + y;
+    if (Number.isSafeInteger(x) && Number.isSafeInteger(y) && Number.isSafeInteger(sum)) return formatSmallDecimal(sum, scale);
+  }
   const x = parseDecimal(a);
-  const y = parseDecimal(typeof b === 'number' ? String(b) : b);
+  const y = parseDecimal(bText);
   const scale = Math.max(x.scale, y.scale);
   return formatDecimal(x.units * 10n ** BigInt(scale - x.scale) + y.units * 10n ** BigInt(scale - y.scale), scale);
 };
@@ -132,7 +179,9 @@ const parsePeriodKey = (key: string): { start: string; end: string } => {
   return { start, end };
 };
 
-const escapeValue = (value: string): string => value.replace(/[%;=]/g, (c) => (c === '%' ? '%25' : c === ';' ? '%3B' : '%3D'));
+const SEPARATORS = /[%;=]/;
+const escapeValue = (value: string): string =>
+  SEPARATORS.test(value) ? value.replace(/[%;=]/g, (c) => (c === '%' ? '%25' : c === ';' ? '%3B' : '%3D')) : value;
 const unescapeValue = (value: string): string => value.replace(/%(25|3B|3D)/g, (_m, code: string) => (code === '25' ? '%' : code === '3B' ? ';' : '='));
 
 /**
@@ -161,14 +210,23 @@ export const parseDisaggregationKey = (key: string): Record<string, string> => {
 
 const counts = (status: Status): boolean => status === 'accepted' || status === 'approved';
 
+const isEmpty = (record: Record<string, unknown>): boolean => {
+  for (const _ in record) return false;
+  return true;
+};
+
 /** Puts a reading into its indicator's aggregates (`sign` 1) or takes it out (`sign` -1). */
 const enter = (indicator: IndicatorAggregate, reading: ReadingFacts, sign: 1 | -1): void => {
   const key = periodKey(reading.period);
   const period = (indicator.periods[key] ??= { cells: {}, reported: {} });
   const { partnerId } = reading;
   const reported = (period.reported[partnerId] ?? 0) + sign;
+  let emptied = false;
   if (reported > 0) period.reported[partnerId] = reported;
-  else delete period.reported[partnerId];
+  else {
+    delete period.reported[partnerId];
+    emptied = isEmpty(period.reported);
+  }
   if (counts(reading.status)) {
     const cellKey = disaggregationKey(reading.disaggregation);
     if (reading.value !== undefined) {
@@ -188,7 +246,7 @@ const enter = (indicator: IndicatorAggregate, reading: ReadingFacts, sign: 1 | -
       }
     }
   }
-  if (Object.keys(period.reported).length === 0) delete indicator.periods[key];
+  if (emptied) delete indicator.periods[key];
 };
 
 /** A change to an existing reading: `before` out, the changed reading in. */
@@ -338,8 +396,10 @@ const figureOf = (cell: Cell, aggregation: Aggregation): CellFigure => ({
 const comparePeriods = (a: { start: string; end: string }, b: { start: string; end: string }): number =>
   a.start !== b.start ? (a.start < b.start ? -1 : 1) : a.end < b.end ? -1 : a.end > b.end ? 1 : 0;
 
+type SortedPeriod = { period: { start: string; end: string }; aggregate: PeriodAggregate };
+
 /** The indicator's periods, sorted by start then end. */
-const sortedPeriods = (indicator: IndicatorAggregate): { period: { start: string; end: string }; aggregate: PeriodAggregate }[] =>
+const sortedPeriods = (indicator: IndicatorAggregate): SortedPeriod[] =>
   Object.entries(indicator.periods)
     .map(([key, aggregate]) => ({ period: parsePeriodKey(key), aggregate }))
     .sort((a, b) => comparePeriods(a.period, b.period));
@@ -395,9 +455,8 @@ export const MAINTAIN_TOLERANCE = 0.05;
  *   evaluated at the latest period's end (clamped to the line's ends): `increase` is on track at or above
  *   it, `decrease` at or below it; `maintain` within 5 % of the baseline; `no_data` without a level.
  */
-const indicatorFigures = (indicator: IndicatorAggregate, asOfDate: string) => {
+const indicatorFigures = (indicator: IndicatorAggregate, asOfDate: string, periods: SortedPeriod[] = sortedPeriods(indicator)) => {
   const aggregation = aggregationOf(indicator.measure);
-  const periods = sortedPeriods(indicator);
   const series = periods.map(({ period, aggregate }) => pointOfPeriod(period, aggregate, aggregation));
   const target = indicator.targets.at(-1) ?? null;
   const nextTarget = indicator.targets.find((t) => t.periodEnd > asOfDate) ?? null;
@@ -454,16 +513,30 @@ const indicatorFigures = (indicator: IndicatorAggregate, asOfDate: string) => {
  * would otherwise expect nobody. A partner who left still shows as having reported, but is not expected and
  * does not count in the share. `share` = expected partners that reported / expected partners (null if none).
  */
-const complianceOf = (view: MeasurementView, indicator: IndicatorAggregate) => {
-  const expected = Object.keys(view.partners).filter((id) => view.partners[id]!.status === 'active').sort();
-  const periods = sortedPeriods(indicator).map(({ period, aggregate }) => {
-    const reported = Object.keys(aggregate.reported).sort();
-    const missing = expected.filter((id) => aggregate.reported[id] === undefined);
+const complianceOf = (view: MeasurementView, periodsOfIndicator: SortedPeriod[], expected: string[], known: KnownPartners) => {
+  const reportedIn = new Map<string, number>();
+  const flags = new Uint8Array(known.sorted.length);
+  const periods = periodsOfIndicator.map(({ period, aggregate }) => {
+    // Which partners reported, as flags over the view's partners in id order; a partner the view does not know
+    // (not possible through the deciders) makes this period fall back to sorting its ids.
+    const ids = Object.keys(aggregate.reported);
+    flags.fill(0);
+    let allKnown = true;
+    for (const id of ids) {
+      const index = known.index.get(id);
+      if (index === undefined) allKnown = false;
+      else flags[index] = 1;
+    }
+    const reported = allKnown ? known.sorted.filter((_, index) => flags[index] === 1) : ids.sort();
+    for (const id of reported) reportedIn.set(id, (reportedIn.get(id) ?? 0) + 1);
+    const missing = allKnown
+      ? expected.filter((id) => flags[known.index.get(id)!] === 0)
+      : expected.filter((id) => aggregate.reported[id] === undefined);
     return { period, reported, missing, share: expected.length === 0 ? null : (expected.length - missing.length) / expected.length };
   });
-  const partnerIds = [...new Set([...expected, ...periods.flatMap((p) => p.reported)])].sort();
+  const partnerIds = [...new Set([...expected, ...reportedIn.keys()])].sort();
   const byPartner = partnerIds.map((partnerId) => {
-    const periodsReported = periods.filter((p) => p.reported.includes(partnerId)).length;
+    const periodsReported = reportedIn.get(partnerId) ?? 0;
     return {
       partnerId,
       expected: view.partners[partnerId]?.status === 'active',
@@ -474,17 +547,28 @@ const complianceOf = (view: MeasurementView, indicator: IndicatorAggregate) => {
   return { expected, periods, byPartner };
 };
 
+/** The view's partners sorted by id, and each one's place in that order. */
+interface KnownPartners {
+  sorted: string[];
+  index: Map<string, number>;
+}
+
 /** `GET /initiatives/:id/measurement`: every indicator with its definition, figures, series and compliance. */
-export const measurementQuery = (view: MeasurementView, asOfDate: string) => ({
-  partners: Object.keys(view.partners)
-    .sort()
-    .map((id) => ({ id, ...view.partners[id]! })),
-  indicators: view.indicatorOrder.map((id) => {
-    const indicator = view.indicators[id]!;
-    const { periods: _periods, ...definition } = indicator;
-    return { id, ...definition, ...indicatorFigures(indicator, asOfDate), compliance: complianceOf(view, indicator) };
-  }),
-});
+export const measurementQuery = (view: MeasurementView, asOfDate: string) => {
+  const sorted = Object.keys(view.partners).sort();
+  const known: KnownPartners = { sorted, index: new Map(sorted.map((id, index) => [id, index])) };
+  const expected = sorted.filter((id) => view.partners[id]!.status === 'active');
+  return {
+    partners: sorted.map((id) => ({ id, ...view.partners[id]! })),
+    indicators: view.indicatorOrder.map((id) => {
+      const indicator = view.indicators[id]!;
+      const { periods: _periods, ...definition } = indicator;
+      const periods = sortedPeriods(indicator);
+      // A copy of `expected` per indicator: no two parts of the answer share an array.
+      return { id, ...definition, ...indicatorFigures(indicator, asOfDate, periods), compliance: complianceOf(view, periods, [...expected], known) };
+    }),
+  };
+};
 
 export interface SeriesFilter {
   /** Only periods starting on or after this date. */

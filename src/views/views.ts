@@ -29,6 +29,12 @@ const toProjected = (event: SequencedEvent): ProjectedEvent => ({
 });
 
 /**
+ * At most this many snapshots may be waiting for their deflate: a replay that makes them faster than the thread
+ * pool compresses them waits, so the serialized states held in memory stay bounded (two sets of six).
+ */
+const MAX_PENDING_SNAPSHOTS = 12;
+
+/**
  * Runs the pure projections of `projections/` as one follower consumer: live states in memory, snapshots
  * every `snapshotEvery` events in the local file, and `stateAt(seq)` = the nearest snapshot at or before
  * `seq` plus a bounded replay from the store. A projection whose `version` changed has no usable snapshot,
@@ -47,29 +53,41 @@ export const createViews = (options: ViewsOptions) => {
   let applied = Math.min(...[...live.values()].map((entry) => entry.seq));
   let lastProgressLog = Date.now();
 
+  const entries = [...live.values()];
+  /** Snapshots of every projection at `seq`, serialized now, large ones deflated off the event loop. */
   const saveSnapshots = (seq: number) => {
-    for (const entry of live.values()) if (entry.seq === seq) snapshots.save(entry.projection.name, entry.projection.version, seq, entry.state);
+    for (const entry of entries) if (entry.seq === seq) snapshots.saveInBackground(entry.projection.name, entry.projection.version, seq, entry.state);
+  };
+
+  /** Applies `events` from index `from`; waits (returns a promise) only while too many snapshots are still being deflated. */
+  const applyFrom = (events: readonly SequencedEvent[], from: number): void | Promise<void> => {
+    for (let i = from; i < events.length; i++) {
+      const event = events[i]!;
+      const projected = toProjected(event);
+      for (const entry of entries) {
+        if (event.seq <= entry.seq) continue;
+        entry.state = entry.projection.apply(entry.state, projected);
+        entry.seq = event.seq;
+      }
+      if ((event.seq + 1) % snapshotEvery === 0) {
+        saveSnapshots(event.seq);
+        if (snapshots.pendingWrites() > MAX_PENDING_SNAPSHOTS) return drained().then(() => applyFrom(events, i + 1));
+      }
+    }
+    applied = events[events.length - 1]!.seq;
+    if (logger && Date.now() - lastProgressLog > 5_000) {
+      lastProgressLog = Date.now();
+      logger.info({ seq: applied }, 'projections applied up to seq');
+    }
+  };
+  const drained = async (): Promise<void> => {
+    while (snapshots.pendingWrites() > MAX_PENDING_SNAPSHOTS) await snapshots.oldestWritten();
   };
 
   const consumer: Consumer = {
     name: 'views',
-    resumeAfter: () => Math.min(...[...live.values()].map((entry) => entry.seq)),
-    apply(events) {
-      for (const event of events) {
-        const projected = toProjected(event);
-        for (const entry of live.values()) {
-          if (event.seq <= entry.seq) continue;
-          entry.state = entry.projection.apply(entry.state, projected);
-          entry.seq = event.seq;
-        }
-        if ((event.seq + 1) % snapshotEvery === 0) saveSnapshots(event.seq);
-      }
-      applied = events[events.length - 1]!.seq;
-      if (logger && Date.now() - lastProgressLog > 5_000) {
-        lastProgressLog = Date.now();
-        logger.info({ seq: applied }, 'projections applied up to seq');
-      }
-    },
+    resumeAfter: () => Math.min(...entries.map((entry) => entry.seq)),
+    apply: (events) => applyFrom(events, 0),
   };
 
   const projectionNamed = (name: string) => {
@@ -78,15 +96,15 @@ export const createViews = (options: ViewsOptions) => {
     return entry;
   };
 
-  /** Events (after, upTo] from the store, in seq order. */
-  async function* eventsBetween(after: number, upTo: number): AsyncGenerator<ProjectedEvent> {
+  /** Events (after, upTo] from the store, in seq order, a page at a time. */
+  async function* pagesBetween(after: number, upTo: number): AsyncGenerator<ProjectedEvent[]> {
     let seq = after + 1;
     let position = after >= 0 ? options.seqIndex.get(after)?.position : undefined;
     if (after >= 0 && position === undefined) throw new Error(`no position recorded for seq ${after}`);
     while (seq <= upTo) {
       const page = await options.store.readAll({ after: position, maxCount: Math.min(1000, upTo - seq + 1) });
       if (page.length === 0) throw new Error(`the store has no event for seq ${seq}`);
-      for (const event of page) yield toProjected({ ...event, seq: seq++ });
+      yield page.map((event) => ({ seq: seq++, id: event.id, type: event.type, stream: event.stream, data: event.data, metadata: event.metadata }));
       position = page[page.length - 1]!.position;
     }
   }
@@ -119,11 +137,12 @@ export const createViews = (options: ViewsOptions) => {
     consumer,
     streamAsOf,
     /** The highest seq every projection has applied. */
-    head: () => Math.min(...[...live.values()].map((entry) => entry.seq)),
+    head: () => Math.min(...entries.map((entry) => entry.seq)),
     /** Saves a snapshot at the current point (on graceful shutdown, so a restart replays nothing). */
     snapshotNow: () => {
-      const seq = Math.min(...[...live.values()].map((entry) => entry.seq));
-      if (seq >= 0) saveSnapshots(seq);
+      const seq = Math.min(...entries.map((entry) => entry.seq));
+      if (seq >= 0) for (const entry of entries) if (entry.seq === seq) snapshots.save(entry.projection.name, entry.projection.version, seq, entry.state);
+      snapshots.flush();
     },
     /**
      * Runs `read` on one projection's state as of `seq` (default: now). The live state is read synchronously,
@@ -137,7 +156,7 @@ export const createViews = (options: ViewsOptions) => {
       const { projection } = entry;
       const snapshot = snapshots.load<unknown>(projection.name, projection.version, seq);
       let state = snapshot?.state ?? projection.init();
-      for await (const event of eventsBetween(snapshot?.seq ?? -1, seq)) state = projection.apply(state, event);
+      for await (const page of pagesBetween(snapshot?.seq ?? -1, seq)) for (const event of page) state = projection.apply(state, event);
       return read(state as S, seq);
     },
   };
