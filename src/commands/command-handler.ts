@@ -1,11 +1,10 @@
-import { randomUUID } from 'node:crypto';
 import type { Decider, PendingEvent } from '../domain/decider.js';
 import { ConcurrencyConflictError, ProblemError } from '../errors.js';
 import { catalog, validateEventData } from '../events/catalog.js';
 import type { Actor } from '../events/envelope.js';
 import type { Follower } from '../follower/follower.js';
 import type { EventStore, NewEvent } from '../store/event-store.js';
-import { derivedUuid } from './derived-ids.js';
+import { derivedUuid, timeOrderedUuid } from './derived-ids.js';
 import { createKeyedQueue } from './keyed-queue.js';
 import type { Receipt } from './receipt.js';
 import { createStateCache } from './state-cache.js';
@@ -87,7 +86,7 @@ export const createCommandHandler = (deps: CommandHandlerDeps) => {
     const recordedAt = now().toISOString();
     let causationId = context.correlationId;
     return decided.map((event, i) => {
-      const id = context.idempotencyKey ? derivedUuid('event', context.actor.keyId, context.idempotencyKey, String(i)) : randomUUID();
+      const id = context.idempotencyKey ? derivedUuid('event', context.actor.keyId, context.idempotencyKey, String(i)) : timeOrderedUuid();
       const newEvent: NewEvent = {
         id,
         type: event.type,
