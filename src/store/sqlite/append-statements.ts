@@ -65,11 +65,12 @@ export const createAppendStatements = (db: Database.Database) => {
     return actual === expected;
   };
 
-  return (request: AppendRequest): AppendResult => {
+  /** The append's result, and whether it was an earlier append's (a retry stores nothing new). */
+  return (request: AppendRequest): { result: AppendResult; retried: boolean } => {
     const actual = lastRevision.get(request.stream)?.revision ?? null;
     if (!meetsExpectation(request.expectedRevision, actual)) {
       const retried = previousResult(request);
-      if (retried) return retried;
+      if (retried) return { result: retried, retried: true };
       throw new ConcurrencyConflictError(request.stream, String(request.expectedRevision), actual);
     }
     let revision = actual ?? -1;
@@ -94,7 +95,7 @@ export const createAppendStatements = (db: Database.Database) => {
       throw error;
     }
     const last = events[events.length - 1]!;
-    return { stream: request.stream, nextRevision: last.revision, position: last.position, events };
+    return { result: { stream: request.stream, nextRevision: last.revision, position: last.position, events }, retried: false };
   };
 };
 

@@ -2,7 +2,8 @@ import type Database from 'better-sqlite3';
 import type { AppendResult } from '../event-store.js';
 import { createAppendStatements, RetriedAppend, type AppendRequest } from './append-statements.js';
 
-export type AppendOutcome = { ok: true; result: AppendResult } | { ok: false; error: unknown };
+/** `retried`: the result is that of an earlier append of the same events (nothing new was stored). */
+export type AppendOutcome = { ok: true; result: AppendResult; retried: boolean } | { ok: false; error: unknown };
 
 /** Durable commits made, and the appends and events they acknowledged. */
 export interface GroupCommitStats {
@@ -37,13 +38,13 @@ export const createGroupCommit = (db: Database.Database, options: GroupCommitOpt
   const runOne = (request: AppendRequest): AppendOutcome => {
     savepoint.run();
     try {
-      const result = applyAppend(request);
+      const { result, retried } = applyAppend(request);
       release.run();
-      return { ok: true, result };
+      return { ok: true, result, retried };
     } catch (error) {
       rollbackToSavepoint.run();
       release.run();
-      if (error instanceof RetriedAppend) return { ok: true, result: error.result };
+      if (error instanceof RetriedAppend) return { ok: true, result: error.result, retried: true };
       return { ok: false, error };
     }
   };

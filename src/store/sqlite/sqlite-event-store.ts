@@ -1,5 +1,4 @@
-import { EventEmitter, once } from 'node:events';
-import { setTimeout as sleep } from 'node:timers/promises';
+import { EventEmitter } from 'node:events';
 import type { EventMetadata } from '../../events/envelope.js';
 import type { AppendResult, EventStore, ExpectedRevision, FollowOptions, NewEvent, RecordedEvent } from '../event-store.js';
 import { validateAppend } from '../validate-append.js';
@@ -76,30 +75,91 @@ export const createSqliteEventStore = (options: SqliteStoreOptions): SqliteEvent
   const readPage = (afterRowid: number, maxCount: number): RecordedEvent[] => readAllStmt.all(afterRowid, maxCount).map(toRecorded);
 
   /**
-   * Resolves on the next local commit, on a commit by another connection (seen through
-   * `PRAGMA data_version`, polled), or when the follow is stopped.
+   * Events this store appended, by position, kept only while a `follow` is live: the in-process follower takes
+   * them from here instead of reading back and parsing the rows it was just told about. Filled once the commit
+   * returned, from the same JSON text the thread stored (parsed, so each is exactly what a read returns). A
+   * follow takes position p + 1 after p from here only if it is here; positions are never reused, so that is the
+   * next event of the global order whoever wrote it, and any gap (another process's commit, a commit whose
+   * results have not arrived yet) is read from the file as before.
    */
-  const changes = async (signal: AbortSignal): Promise<void> => {
-    if (signal.aborted) return;
-    const seen = dataVersion.get();
-    // Both waits end as soon as either one does: a poller left running after a local commit woke the follower
-    // would keep polling (its own commits never change this connection's data_version), one more per wake-up.
-    const settled = new AbortController();
-    const stop = () => settled.abort();
-    signal.addEventListener('abort', stop, { once: true });
-    const local = once(commits, 'commit', { signal: settled.signal }).catch(() => undefined);
-    const external = (async () => {
-      while (!settled.signal.aborted) {
-        await sleep(pollIntervalMs, undefined, { signal: settled.signal }).catch(() => undefined);
-        if (closed || settled.signal.aborted || dataVersion.get() !== seen) return;
-      }
-    })();
-    try {
-      await Promise.race([local, external]);
-    } finally {
-      signal.removeEventListener('abort', stop);
-      settled.abort();
+  const appended = new Map<number, { event: RecordedEvent; bytes: number }>();
+  /** Bounds on what is kept for a follow that fell behind (it reads from the file then). */
+  const MAX_APPENDED_EVENTS = 10_000;
+  const MAX_APPENDED_BYTES = 16 * 2 ** 20;
+  let appendedBytes = 0;
+  let liveFollows = 0;
+  /** The furthest position a live follow has passed: what lies at or before it is needed by none. */
+  let followedUpTo = 0;
+
+  const forget = (position: number): void => {
+    const entry = appended.get(position);
+    if (!entry) return;
+    appended.delete(position);
+    appendedBytes -= entry.bytes;
+  };
+
+  const remember = (stream: string, serialized: readonly SerializedEvent[], result: AppendResult): void => {
+    result.events.forEach(({ revision, position }, i) => {
+      const rowid = fromPosition(position);
+      if (rowid <= followedUpTo) return; // already read from the file (woken by the poll before this reply came)
+      const event = serialized[i]!;
+      const bytes = event.data.length + event.metadata.length;
+      appended.set(rowid, {
+        event: {
+          id: event.id,
+          type: event.type,
+          stream,
+          revision,
+          data: JSON.parse(event.data) as unknown,
+          metadata: JSON.parse(event.metadata) as EventMetadata,
+          position,
+        },
+        bytes,
+      });
+      appendedBytes += bytes;
+    });
+    for (const rowid of appended.keys()) {
+      if (appended.size <= MAX_APPENDED_EVENTS && appendedBytes <= MAX_APPENDED_BYTES) break;
+      forget(rowid);
     }
+  };
+
+  /** The events right after `afterRowid` this store appended, as far as they run without a gap. */
+  const takeAppended = (afterRowid: number, maxCount: number): RecordedEvent[] => {
+    const page: RecordedEvent[] = [];
+    for (let rowid = afterRowid + 1; page.length < maxCount; rowid++) {
+      const entry = appended.get(rowid);
+      if (!entry) break;
+      forget(rowid);
+      page.push(entry.event);
+    }
+    return page;
+  };
+
+  /**
+   * Resolves on the next local commit, on a commit by another connection (seen through `PRAGMA data_version`,
+   * polled), or when the follow is stopped. Whichever comes first ends the other: a poll left running after a
+   * local commit woke the follower would keep going, one more per wake-up.
+   */
+  const changes = (signal: AbortSignal): Promise<void> => {
+    if (signal.aborted) return Promise.resolve();
+    const seen = dataVersion.get();
+    return new Promise<void>((resolve) => {
+      let timer: NodeJS.Timeout | undefined;
+      const done = () => {
+        clearTimeout(timer);
+        commits.off('commit', done);
+        signal.removeEventListener('abort', done);
+        resolve();
+      };
+      const poll = () => {
+        if (closed || dataVersion.get() !== seen) done();
+        else timer = setTimeout(poll, pollIntervalMs);
+      };
+      commits.on('commit', done);
+      signal.addEventListener('abort', done, { once: true });
+      timer = setTimeout(poll, pollIntervalMs);
+    });
   };
 
   return {
@@ -118,7 +178,10 @@ export const createSqliteEventStore = (options: SqliteStoreOptions): SqliteEvent
         data: JSON.stringify(event.data),
         metadata: JSON.stringify(event.metadata),
       }));
-      return writer.submit({ stream, events: serialized, expectedRevision });
+      const { result, retried } = await writer.submit({ stream, events: serialized, expectedRevision });
+      // A retry's result names the events stored by the first append, whose content may differ from these.
+      if (liveFollows > 0 && !retried) remember(stream, serialized, result);
+      return result;
     },
 
     async readStream(stream, readOptions = {}) {
@@ -138,14 +201,24 @@ export const createSqliteEventStore = (options: SqliteStoreOptions): SqliteEvent
       const batchSize = followOptions.batchSize ?? 1000;
       const signal = followOptions.signal ? AbortSignal.any([followOptions.signal, closing.signal]) : closing.signal;
       let after = fromPosition(followOptions.after);
-      while (!signal.aborted) {
-        const page = readPage(after, batchSize);
-        if (page.length > 0) {
-          after = fromPosition(page[page.length - 1]!.position);
-          yield page;
-          continue;
+      liveFollows += 1;
+      try {
+        while (!signal.aborted) {
+          const local = takeAppended(after, batchSize);
+          const page = local.length > 0 ? local : readPage(after, batchSize);
+          if (page.length > 0) {
+            after = fromPosition(page[page.length - 1]!.position);
+            followedUpTo = Math.max(followedUpTo, after);
+            yield page;
+            continue;
+          }
+          await changes(signal);
         }
-        await changes(signal);
+      } finally {
+        if (--liveFollows === 0) {
+          appended.clear();
+          appendedBytes = 0;
+        }
       }
     },
 

@@ -21,16 +21,22 @@ export interface WriterOptions extends OpenOptions {
   onCommit?: () => void;
 }
 
+/** An acknowledged append: its result, and whether that was an earlier append's (a retry stored nothing). */
+export interface Committed {
+  result: AppendResult;
+  retried: boolean;
+}
+
 export interface SqliteWriter {
   /** Resolves once the append's COMMIT returned on the writer thread; rejects with the store's own error classes. */
-  submit(request: AppendRequest): Promise<AppendResult>;
+  submit(request: AppendRequest): Promise<Committed>;
   stats(): GroupCommitStats;
   /** Waits for every submitted append, closes the write connection and releases the thread. */
   close(): Promise<void>;
 }
 
 interface Pending {
-  resolve: (result: AppendResult) => void;
+  resolve: (committed: Committed) => void;
   reject: (error: unknown) => void;
 }
 
@@ -106,7 +112,7 @@ const onMessage = (worker: Worker, message: FromWriter): void => {
         const pending = connection.pending.get(reply.id);
         if (!pending) continue;
         connection.pending.delete(reply.id);
-        if (reply.ok) pending.resolve(reply.result);
+        if (reply.ok) pending.resolve({ result: reply.result, retried: reply.retried });
         else pending.reject(deserializeError(reply.error));
       }
       connection.onCommit?.();
@@ -200,7 +206,7 @@ export const openSqliteWriter = (options: WriterOptions): SqliteWriter => {
   let closeSent = false;
 
   return {
-    submit(request: AppendRequest): Promise<AppendResult> {
+    submit(request: AppendRequest): Promise<Committed> {
       if (connection.broken) return Promise.reject(connection.broken);
       if (closeSent) return Promise.reject(new Error('the sqlite event store is closed'));
       if (!opened) {
@@ -211,7 +217,7 @@ export const openSqliteWriter = (options: WriterOptions): SqliteWriter => {
         post(worker, { op: 'open', conn, file, options: openOptions });
       }
       const id = nextAppend++;
-      return new Promise<AppendResult>((resolve, reject) => {
+      return new Promise<Committed>((resolve, reject) => {
         connection.pending.set(id, { resolve, reject });
         connection.outbox.push({ id, request });
         outboxes.add(conn);

@@ -18,7 +18,7 @@ export type FromWriter =
   | { op: 'appended'; conn: number; results: AppendReply[]; stats: GroupCommitStats }
   | { op: 'closed'; conn: number; error?: SerializedError };
 
-export type AppendReply = { id: number; ok: true; result: AppendResult } | { id: number; ok: false; error: SerializedError };
+export type AppendReply = { id: number; ok: true; result: AppendResult; retried: boolean } | { id: number; ok: false; error: SerializedError };
 
 /** An error crossing the thread boundary: the store's own errors keep their class and fields. */
 export type SerializedError =

@@ -40,7 +40,9 @@ const flushOne = (conn: number, connection: Connection): void => {
     conn,
     results: waiting.map(({ id }, i) => {
       const outcome = outcomes[i]!;
-      return outcome.ok ? { id, ok: true, result: outcome.result } : { id, ok: false, error: serializeError(outcome.error) };
+      return outcome.ok
+        ? { id, ok: true, result: outcome.result, retried: outcome.retried }
+        : { id, ok: false, error: serializeError(outcome.error) };
     }),
     stats: connection.group.stats(),
   });

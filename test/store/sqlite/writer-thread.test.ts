@@ -92,3 +92,44 @@ t.test('a live follower wakes on a local commit at once, not on the cross-proces
   t.ok(Date.now() - started < 10_000, 'woken by the commit (the poll interval is a minute)');
   t.same(seen.slice(1), events.map((e) => e.id));
 });
+
+t.test('a follow keeps the global order when this store, another store on the file and retries interleave', async (t) => {
+  const file = join(tempDir(t), 'events.sqlite');
+  const a = createSqliteEventStore({ file });
+  const b = createSqliteEventStore({ file, pollIntervalMs: 5 });
+  t.teardown(async () => {
+    await a.close();
+    await b.close();
+  });
+  const controller = new AbortController();
+  const seen: Array<{ id: string; data: unknown; position: string }> = [];
+  const total = 400;
+  const following = (async () => {
+    for await (const batch of a.follow({ signal: controller.signal, batchSize: 7 })) {
+      seen.push(...batch.map((e) => ({ id: e.id, data: e.data, position: e.position })));
+      if (seen.length >= total) controller.abort();
+    }
+  })();
+  // A retry of an append, with other data under the same ids: the store keeps (and the follow must show) the first.
+  const first = [testEvent('TestHappened', { n: 'first' })];
+  await a.append('retried', first);
+  const retry = await a.append('retried', [{ ...first[0]!, data: { n: 'retry' } }], { expectedRevision: 'no_stream' });
+  t.equal(retry.nextRevision, 0, 'the retry answered with the first result');
+  const writers = Array.from({ length: 8 }, (_, w) => (async () => {
+    for (let i = 0; i < (total - 1) / 8; i++) {
+      const store = (w + i) % 3 === 0 ? b : a;
+      await store.append(`s-${w}`, [testEvent()]);
+    }
+  })());
+  await Promise.all(writers);
+  await a.append('last', [testEvent()]);
+  await following;
+  const stored = [];
+  for (let page = await b.readAll({ maxCount: 100 }); page.length > 0; page = await b.readAll({ after: page[page.length - 1]!.position, maxCount: 100 })) {
+    stored.push(...page);
+  }
+  t.equal(seen.length, stored.length, 'every event, once');
+  t.same(seen.map((e) => e.position), stored.map((e) => e.position), 'in the global order');
+  t.same(seen.map((e) => e.data), stored.map((e) => e.data), 'each with the data stored');
+  t.same(seen[0]!.data, { n: 'first' }, 'the retried append shows the first data');
+});
