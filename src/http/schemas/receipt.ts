@@ -13,11 +13,17 @@ export const receiptSchema = z
   })
   .meta({ id: 'Receipt' });
 
-/** The 201 every write answers with: the receipt, its inclusion-proof link and, for a new resource, Location. */
+/**
+ * The 201 every write answers with: the receipt, its inclusion-proof link and, for a new resource, Location.
+ * The body is built here member by member in the documented shape and sent as JSON text: checking it against
+ * the zod schema on the way out (what the route's serializer does with an object) was per-request work that
+ * need not be there.
+ */
 export const sendReceipt = (reply: FastifyReply, receipt: Receipt, location?: string, extra: Record<string, unknown> = {}) => {
   if (location) reply.header('location', location);
-  const { replayed, events: _events, ...body } = receipt;
-  if (replayed) reply.header('idempotent-replayed', 'true');
-  const inclusion = body.seq === null ? undefined : `/audit/proof/inclusion?seq=${body.seq}`;
-  return reply.code(201).send({ ...body, ...(inclusion ? { inclusion } : {}), ...extra });
+  if (receipt.replayed) reply.header('idempotent-replayed', 'true');
+  const { id, eventId, stream, revision, seq } = receipt;
+  const body: z.input<typeof receiptSchema> = { id, eventId, stream, revision, seq };
+  if (seq !== null) body.inclusion = `/audit/proof/inclusion?seq=${seq}`;
+  return reply.code(201).type('application/json; charset=utf-8').send(JSON.stringify({ ...body, ...extra }));
 };
