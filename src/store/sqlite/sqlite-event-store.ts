@@ -137,13 +137,13 @@ export const createSqliteEventStore = (options: SqliteStoreOptions): SqliteEvent
   };
 
   /**
-   * Resolves on the next local commit, on a commit by another connection (seen through `PRAGMA data_version`,
-   * polled), or when the follow is stopped. Whichever comes first ends the other: a poll left running after a
-   * local commit woke the follower would keep going, one more per wake-up.
+   * Resolves on the next local commit, on a commit by another connection (`PRAGMA data_version` polled until it
+   * differs from `seen`, taken before the follow's last read), or when the follow is stopped. Whichever comes
+   * first ends the others: a poll left running after a local commit woke the follower would keep going, one more
+   * per wake-up.
    */
-  const changes = (signal: AbortSignal): Promise<void> => {
+  const changes = (signal: AbortSignal, seen: unknown): Promise<void> => {
     if (signal.aborted) return Promise.resolve();
-    const seen = dataVersion.get();
     return new Promise<void>((resolve) => {
       let timer: NodeJS.Timeout | undefined;
       const done = () => {
@@ -205,6 +205,8 @@ export const createSqliteEventStore = (options: SqliteStoreOptions): SqliteEvent
       try {
         while (!signal.aborted) {
           const local = takeAppended(after, batchSize);
+          // Taken before the read: a commit by another connection between the read and the wait still wakes it.
+          const version = local.length > 0 ? undefined : dataVersion.get();
           const page = local.length > 0 ? local : readPage(after, batchSize);
           if (page.length > 0) {
             after = fromPosition(page[page.length - 1]!.position);
@@ -212,7 +214,7 @@ export const createSqliteEventStore = (options: SqliteStoreOptions): SqliteEvent
             yield page;
             continue;
           }
-          await changes(signal);
+          await changes(signal, version);
         }
       } finally {
         if (--liveFollows === 0) {
