@@ -37,6 +37,10 @@ t.test('pino never logs a bearer key, an issued key or a secret from a body, wha
   await app.inject({ method: 'GET', url: '/audit/checkpoint', headers: { authorization: `Basic ${Buffer.from(`user:${partner.key}`).toString('base64')}` } });
   await app.inject({ method: 'DELETE', url: `/access-keys/${partner.id}`, headers: backbone.headers });
   await app.inject({ method: 'POST', url: `/initiatives/${initiative}/goals`, headers: partner.headers, payload: { title: 'revoked' } });
+  // A webhook subscription: its signing secret is in the 201 only.
+  const subscribed = await c.post('/subscriptions', { url: 'https://hooks.river-trust.example.org/impact', initiativeId: initiative }, backbone.headers);
+  const webhookSecret = subscribed.body.secret as string;
+  await c.post('/subscriptions', { url: 'https://hooks.river-trust.example.org/impact', initiativeId: initiative, secret: webhookSecret }, backbone.headers);
   for (let i = 0; i < 25; i++) await app.inject({ method: 'GET', url: '/audit/checkpoint', headers: auditor.headers }); // into 429
 
   // Whatever logs the request with its headers (a custom serializer, a plugin) is redacted too.
@@ -48,6 +52,8 @@ t.test('pino never logs a bearer key, an issued key or a secret from a body, wha
   t.match(log, /"msg":"incoming request"/, 'request logs are in the capture');
   t.match(log, /"statusCode":429/, 'including the rate-limited ones');
   t.match(log, /\[redacted\]/, 'the logged headers were redacted');
+  t.match(webhookSecret, /^whsec_/);
+  t.notOk(log.includes(webhookSecret.slice(6)), 'the webhook signing secret is not in the logs');
   keys.forEach((key, i) => {
     t.notOk(log.includes(key), `key ${i} is not in the logs`);
     t.notOk(log.includes(key.replace(/^il_/, '')), `nor its secret part`);

@@ -3,6 +3,8 @@ import { join } from 'node:path';
 import t from 'tap';
 import { Redis } from 'ioredis';
 import { startRedis } from '../../helpers/redis.js';
+import { admin } from '../../helpers/service.js';
+import { openSse } from '../../helpers/sse-client.js';
 import { tempDir } from '../../helpers/temp-dir.js';
 import { deduplicated, expectedSeqs, logActivity, verified, webhookWorld } from './fixture.js';
 
@@ -17,10 +19,16 @@ t.test('Redis is never in the write path: with Redis stopped writes succeed; whe
   await receiver.until((r) => r.length >= 1);
 
   await redis.stop();
+  const url = await service.app.listen({ port: 0, host: '127.0.0.1' });
+  const live = await openSse(`${url}/feeds/events?initiative=${initiative}&types=ActivityLogged`, admin);
+  t.equal(live.status, 200, 'the live stream opens with Redis down');
   const started = Date.now();
   for (let i = 0; i < 10; i++) await logActivity(client, initiative, partner, `During the outage ${i}`);
   const writing = Date.now() - started;
   t.ok(writing < 5000, `ten writes acknowledged with Redis down (${writing} ms)`);
+  await live.until((s) => s.events.length >= 10);
+  t.same(live.events.map((e) => (JSON.parse(e.data) as { data: { title: string } }).data.title), Array.from({ length: 10 }, (_, i) => `During the outage ${i}`), 'and streams every write live');
+  live.close();
   const health = await service.app.inject({ method: 'GET', url: '/health' });
   t.equal(health.statusCode, 200, 'the service stays healthy');
   const ready = await service.app.inject({ method: 'GET', url: '/ready' });
