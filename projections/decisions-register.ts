@@ -139,3 +139,11 @@ export const decisionsQuery = (view: DecisionsState['views'][string]) =>
     const { votes, ...entry } = view.decisions[id]!;
     return { ...entry, votes: Object.values(votes) };
   });
+
+/** `GET /decisions/:id`: one decision as the register lists it (votes as a list); `undefined` if unknown. */
+export const decisionQuery = (view: DecisionsState['views'][string], decisionId: string) => {
+  const decision = view.decisions[decisionId];
+  if (!decision) return undefined;
+  const { votes, ...entry } = decision;
+  return { ...entry, votes: Object.values(votes) };
+};

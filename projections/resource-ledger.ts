@@ -213,3 +213,18 @@ export const ledgerQuery = (view: LedgerView, asOfDate: string) => {
     ...groups,
   };
 };
+
+/**
+ * `GET /commitments/:id`: one commitment as the ledger shows it on `asOfDate` (its delivery, fulfilment and
+ * whether it is overdue), with its contributions (reversed ones included, marked); `undefined` if unknown.
+ */
+export const commitmentQuery = (view: LedgerView, commitmentId: string, asOfDate: string) => {
+  const commitment = view.commitments[commitmentId];
+  if (!commitment) return undefined;
+  const contributions = commitment.contributionIds.map((id) => view.contributions[id]).filter((c): c is ContributionEntry => c !== undefined);
+  const delivered = emptyTotals();
+  for (const c of contributions) if (!c.reversed) addTo(delivered, c);
+  const percent = fulfilment(commitment, delivered);
+  const overdue = commitment.status === 'active' && commitment.dueDate < asOfDate && (percent === null || percent < 100);
+  return { ...commitment, delivered, fulfilmentPercent: percent, overdue, contributions };
+};

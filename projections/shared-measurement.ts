@@ -609,3 +609,16 @@ export const seriesQuery = (view: MeasurementView, indicatorId: string, filter: 
     series,
   };
 };
+
+/**
+ * `GET /indicators/:id`: one indicator's definition and figures (latest, level, progress, on-track status) as of
+ * `asOfDate`, without its series (that is `/indicators/:id/series`) or compliance (in `/measurement`);
+ * `undefined` when the view has no such indicator.
+ */
+export const indicatorQuery = (view: MeasurementView, indicatorId: string, asOfDate: string) => {
+  const indicator = view.indicators[indicatorId];
+  if (!indicator) return undefined;
+  const { periods: _periods, ...definition } = indicator;
+  const { series: _series, ...figures } = indicatorFigures(indicator, asOfDate);
+  return { id: indicatorId, ...definition, ...figures };
+};

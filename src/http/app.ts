@@ -16,6 +16,7 @@ import { registerRateLimit } from './rate-limit.js';
 import { auditRoutes } from './routes/audit.js';
 import { allProjections } from '../../projections/index.js';
 import { viewRoutes, type ViewRouteDeps } from './routes/views.js';
+import { resourceReadRoutes } from './routes/resource-reads.js';
 import { healthRoutes, type HealthDeps } from './routes/health.js';
 import { initiativeRoutes } from './routes/initiatives.js';
 import { measurementRoutes } from './routes/measurement.js';
@@ -109,6 +110,7 @@ export const buildApp = async (deps: AppDeps, options: AppOptions): Promise<Fast
   await typed.register(accessKeyRoutes({ ...deps, keys: deps.directory }));
   await typed.register(auditRoutes({ ...deps, projections: allProjections, initiativeOfEvent: (event) => deps.directory.initiativeOfEvent(event) }));
   await typed.register(viewRoutes(deps));
+  await typed.register(resourceReadRoutes(deps));
   await typed.register(feedRoutes(deps));
   await typed.register(subscriptionRoutes(deps));
   await typed.register(metricsRoutes(deps));

@@ -6,7 +6,8 @@ import { api, indicatorBody } from '../helpers/api.js';
 /**
  * Design §7, role by role, against every route family: admin everywhere; backbone every write in its own
  * initiative; partner only its own commitments, contributions, readings and votes; auditor reads the audit API
- * and writes nothing; viewer writes nothing; a backbone key of another initiative can do nothing here.
+ * and writes nothing; viewer writes nothing; a backbone key of another initiative can do nothing here
+ * (it lists only its own initiatives). Every key of the initiative reads its resources.
  * Every request is valid for the role that may make it, so an allowed one is 2xx and a refused one is 403.
  */
 
@@ -73,6 +74,10 @@ const AUDIT = ['admin', 'auditor'] as const;
 const FEED = ['admin', 'backbone', 'partner', 'auditor'] as const;
 /** Subscribing is managing an endpoint: admins, the backbone and the owning partner (auditors and viewers read). */
 const SUBSCRIBE = ['admin', 'backbone', 'partner'] as const;
+/** Reading a resource of the initiative: every key of it, viewers included (the auditor here is deployment-wide). */
+const READ = ['admin', 'backbone', 'partner', 'auditor', 'viewer'] as const;
+/** The list of initiatives: every key, each seeing what it may (another initiative's backbone sees its own). */
+const READ_ALL = [...READ, 'otherBackbone'] as const;
 /** A subscription owned by the partner, made by an admin. */
 const subscription = async () => c.created('/subscriptions', { url: 'https://hooks.river-trust.example.org/impact', initiativeId: I, partnerId: P });
 
@@ -140,6 +145,12 @@ const routes: Route[] = [
   { family: 'governance', name: 'POST /risks/:id/reviews', allowed: RUNS, run: async (h) => post(`/risks/${await c.risk(I, P)}/reviews`, { likelihood: 'low', impact: 'low' }, h) },
   { family: 'governance', name: 'POST /risks/:id/closure', allowed: RUNS, run: async (h) => post(`/risks/${await c.risk(I, P)}/closure`, { resolution: 'accepted', reason: 'small' }, h) },
 
+  { family: 'reads', name: 'GET /initiatives', allowed: READ_ALL, run: (h) => inject('GET', '/initiatives', h) },
+  { family: 'reads', name: 'GET /initiatives/:id', allowed: READ, run: (h) => inject('GET', `/initiatives/${I}`, h) },
+  { family: 'reads', name: 'GET /indicators/:id', allowed: READ, run: (h) => inject('GET', `/indicators/${indicator}`, h) },
+  { family: 'reads', name: 'GET /commitments/:id', allowed: READ, run: (h) => inject('GET', `/commitments/${pledge}`, h) },
+  { family: 'reads', name: 'GET /decisions/:id', allowed: READ, run: async (h) => inject('GET', `/decisions/${await c.decision(I)}`, h) },
+
   { family: 'access keys', name: 'POST /access-keys', allowed: RUNS, run: (h) => post('/access-keys', { role: 'viewer', initiativeId: I, label: unique('viewer') }, h) },
   { family: 'access keys', name: 'DELETE /access-keys/:id', allowed: RUNS, run: async (h) => inject('DELETE', `/access-keys/${(await c.key({ role: 'viewer', initiativeId: I })).id}`, h) },
 
@@ -195,5 +206,5 @@ t.test('without a key, or with an unknown one, every route is 401', async (t) =>
 });
 
 t.test('every route family is covered', async (t) => {
-  t.same(families, ['initiatives', 'partners/agenda', 'measurement', 'resources', 'governance', 'access keys', 'audit', 'feeds']);
+  t.same(families, ['initiatives', 'partners/agenda', 'measurement', 'resources', 'governance', 'reads', 'access keys', 'audit', 'feeds']);
 });
