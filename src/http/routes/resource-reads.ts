@@ -146,7 +146,8 @@ const maySee = (actor: Actor, initiativeId: string): boolean => {
   }
 };
 
-interface ByIdSpec<K extends string, S> {
+/** Every projection read here keeps one view per initiative under `views` (projections/projection.ts). */
+interface ByIdSpec<K extends string, V> {
   kind: ResourceKind;
   /** The answer's key for the resource. */
   key: K;
@@ -154,7 +155,8 @@ interface ByIdSpec<K extends string, S> {
   summary: string;
   projection: string;
   schema: z.ZodType;
-  read: (state: S, initiativeId: string, id: string, point: ViewPoint) => unknown;
+  /** The resource in its initiative's view, or undefined when the view does not hold it. */
+  read: (view: V, id: string, point: ViewPoint) => unknown;
 }
 
 /**
@@ -197,7 +199,7 @@ export const resourceReadRoutes =
       },
     );
 
-    const register = <K extends string, S>(spec: ByIdSpec<K, S>) =>
+    const register = <K extends string, V>(spec: ByIdSpec<K, V>) =>
       app.get(
         `/${spec.kind}s/:id`,
         {
@@ -222,58 +224,49 @@ export const resourceReadRoutes =
           const initiativeId = entry.initiativeId;
           requireInitiative(request.actor!, initiativeId);
           const point = resolveViewPoint(request.query.asOf, deps.views.head(), deps.seqIndex);
-          const resource = await deps.views.query<S, unknown>(spec.projection, point.seq, (state) => spec.read(state, initiativeId, id, point));
+          const resource = await deps.views.query<{ views: Record<string, V | undefined> }, unknown>(spec.projection, point.seq, (state) => {
+            const view = state.views[initiativeId];
+            return view === undefined ? undefined : spec.read(view, id, point);
+          });
           if (resource === undefined) throw new NotFoundError(`${spec.kind} ${id} is not known at seq ${point.seq}`);
           return { initiativeId, asOf: { seq: point.seq, recordedAt: point.recordedAt }, [spec.key]: resource } as never;
         },
       );
 
-    register<'initiative', AgendaState>({
+    register<'initiative', AgendaState['views'][string]>({
       kind: 'initiative',
       key: 'initiative',
       operationId: 'getInitiative',
       summary: 'One initiative as the common agenda summarizes it: name, problem statement, geography, counts',
       projection: 'common-agenda',
       schema: initiativeSummarySchema,
-      read: (state, initiativeId) => {
-        const view = state.views[initiativeId];
-        return view ? summaryOf(view) : undefined;
-      },
+      read: (view) => summaryOf(view),
     });
-    register<'indicator', MeasurementState>({
+    register<'indicator', MeasurementState['views'][string]>({
       kind: 'indicator',
       key: 'indicator',
       operationId: 'getIndicator',
       summary: 'One indicator: definition, current targets, latest value, level, progress and on-track status',
       projection: 'shared-measurement',
       schema: indicatorSchema,
-      read: (state, initiativeId, id, point) => {
-        const view = state.views[initiativeId];
-        return view ? indicatorQuery(view, id, point.date) : undefined;
-      },
+      read: (view, id, point) => indicatorQuery(view, id, point.date),
     });
-    register<'commitment', LedgerState>({
+    register<'commitment', LedgerState['views'][string]>({
       kind: 'commitment',
       key: 'commitment',
       operationId: 'getCommitment',
       summary: 'One commitment: what was pledged, its contributions, fulfilment and whether it is overdue',
       projection: 'resource-ledger',
       schema: commitmentSchema,
-      read: (state, initiativeId, id, point) => {
-        const view = state.views[initiativeId];
-        return view ? commitmentQuery(view, id, point.date) : undefined;
-      },
+      read: (view, id, point) => commitmentQuery(view, id, point.date),
     });
-    register<'decision', DecisionsState>({
+    register<'decision', DecisionsState['views'][string]>({
       kind: 'decision',
       key: 'decision',
       operationId: 'getDecision',
       summary: 'One decision: options, rule, votes (who voted how, every vote kept) and outcome',
       projection: 'decisions-register',
       schema: decisionSchema,
-      read: (state, initiativeId, id) => {
-        const view = state.views[initiativeId];
-        return view ? decisionQuery(view, id) : undefined;
-      },
+      read: (view, id) => decisionQuery(view, id),
     });
   };

@@ -8,6 +8,16 @@ const subscribe = async (world: NonNullable<Awaited<ReturnType<typeof webhookWor
   return res.body as { id: string; secret: string; seq: number };
 };
 
+/** `GET /subscriptions/:id`, polled until it says disabled or `timeoutMs` passed (the disable is recorded asynchronously). */
+const untilDisabled = async (world: NonNullable<Awaited<ReturnType<typeof webhookWorld>>>, id: string, timeoutMs: number) => {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const state = (await world.service.app.inject({ method: 'GET', url: `/subscriptions/${id}`, headers: admin })).json();
+    if (state.status === 'disabled' || Date.now() > deadline) return state as { status: string; disabled: { reason: string; lastSeq: number } };
+    await new Promise((r) => setTimeout(r, 50));
+  }
+};
+
 t.test('5xx is retried with the same webhook-id until it succeeds; the log shows each attempt and the next retry', async (t) => {
   const world = await webhookWorld(t, { respond: (_r, i) => ({ status: i < 2 ? 503 : 200 }) });
   if (!world) return;
@@ -56,14 +66,9 @@ t.test('410 Gone disables the subscription at once, recorded as an event by the 
   const sub = await subscribe(world, initiative);
   await logActivity(world.client, initiative, partner, 'Gone');
   await deliveryLog(world.service, sub.id, (a) => a.some((x) => x.outcome === 'gone'));
-  const deadline = Date.now() + 10_000;
-  let state = await world.service.app.inject({ method: 'GET', url: `/subscriptions/${sub.id}`, headers: admin });
-  while (state.json().status !== 'disabled' && Date.now() < deadline) {
-    await new Promise((r) => setTimeout(r, 50));
-    state = await world.service.app.inject({ method: 'GET', url: `/subscriptions/${sub.id}`, headers: admin });
-  }
-  t.equal(state.json().status, 'disabled');
-  t.match(state.json().disabled, { reason: /410/, lastSeq: sub.seq });
+  const state = await untilDisabled(world, sub.id, 10_000);
+  t.equal(state.status, 'disabled');
+  t.match(state.disabled, { reason: /410/, lastSeq: sub.seq });
   const events = await world.service.store.readStream(`subscription-${sub.id}`);
   t.same(events.map((e) => [e.type, e.metadata.actor.role]), [['SubscriptionCreated', 'admin'], ['SubscriptionDisabled', 'system']]);
   await logActivity(world.client, initiative, partner, 'After');
@@ -80,12 +85,7 @@ t.test('an endpoint failing for WEBHOOK_DISABLE_AFTER is disabled; enabled again
   const sub = await subscribe(world, initiative);
   for (let i = 0; i < 3; i++) await logActivity(client, initiative, partner, `While failing ${i}`);
 
-  const deadline = Date.now() + 15_000;
-  let state = (await service.app.inject({ method: 'GET', url: `/subscriptions/${sub.id}`, headers: admin })).json();
-  while (state.status !== 'disabled' && Date.now() < deadline) {
-    await new Promise((r) => setTimeout(r, 100));
-    state = (await service.app.inject({ method: 'GET', url: `/subscriptions/${sub.id}`, headers: admin })).json();
-  }
+  const state = await untilDisabled(world, sub.id, 15_000);
   t.equal(state.status, 'disabled', 'disabled after failing for the configured time');
   t.match(state.disabled.reason, /failing for/);
   t.equal(state.disabled.lastSeq, sub.seq, 'nothing after the subscription was delivered: it resumes right after it');
