@@ -114,6 +114,16 @@ export const createLiveHub = (options: LiveHubOptions) => {
   const consumer: Consumer = {
     name: 'feeds',
     apply(events) {
+      if (subscriptions.size === 0) {
+        // Nobody is connected: keep only the position, frame nothing (this runs for every write). A client that
+        // connects later finds the ring starting after this batch and reads these events from the store.
+        while (first <= last) evictOldest();
+        last = events[events.length - 1]!.seq;
+        first = last + 1;
+        started = true;
+        shared.clear();
+        return;
+      }
       for (const event of events) {
         const item = toFeedItem(event, options.initiativeOf);
         push(event.seq, item ? { seq: item.seq, type: item.type, initiativeId: item.initiativeId, frame: sseFrame({ id: String(item.seq), data: item.json }) } : null);

@@ -71,6 +71,7 @@ const feedSeqs = (from: number, to: number, keep: (e: SequencedEvent) => boolean
 t.test('the ring: starts after the follower head, holds every seq (also those no feed carries), evicts the oldest', async (t) => {
   const hub = createLiveHub({ initiativeOf, origin: 'example.org/log', capacity: 16 });
   hub.startAfter(9);
+  hub.subscribe(); // a connected client: the hub keeps the ring only while someone listens
   t.equal(hub.head(), 9);
   t.equal(hub.after(5, 100), undefined, 'before the start: not in the ring');
   t.same(hub.after(9, 100), { items: [], through: 9 }, 'at the head: nothing yet');
@@ -88,9 +89,23 @@ t.test('the ring: starts after the follower head, holds every seq (also those no
 
   const small = createLiveHub({ initiativeOf, origin: 'example.org/log', maxBytes: 3_000 });
   small.startAfter(-1);
+  small.subscribe();
   small.consumer.apply(events(0, 20));
   t.equal(small.after(-1, 100), undefined, 'the byte bound evicts too');
   t.ok(small.after(18, 100), 'the newest stay');
+});
+
+t.test('with nobody connected, nothing is framed: the position advances and a later client reads the store', async (t) => {
+  const hub = createLiveHub({ initiativeOf, origin: 'example.org/log', capacity: 16 });
+  hub.startAfter(-1);
+  hub.consumer.apply(events(0, 9));
+  t.equal(hub.head(), 9, 'the hub knows how far the log goes');
+  t.equal(hub.after(-1, 100), undefined, 'but holds none of it: a client from the start reads the store');
+  t.same(hub.after(9, 100), { items: [], through: 9 }, 'a client at the head waits');
+  const subscription = hub.subscribe();
+  hub.consumer.apply(events(10, 12));
+  t.same(hub.after(9, 100)!.items.map((i) => i.seq), [10, 11, 12], 'once someone listens, new events are framed into the ring');
+  subscription.end();
 });
 
 t.test('wake-ups are coalesced: a burst of batches is one wake-up per client', async (t) => {
