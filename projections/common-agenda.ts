@@ -177,3 +177,49 @@ export const agendaQuery = (view: AgendaView) => {
     alignment: partners.map((p) => ({ partnerId: p.id, primaryInterests: p.primaryInterests, goalIds: view.alignment[p.id] ?? [] })),
   };
 };
+
+/**
+ * `GET /partners/:id`: one partner as the agenda lists it, with its row of the alignment table (the goals it has
+ * committed toward) and its RACI roles (strategy by strategy, in adoption order); `undefined` if unknown.
+ */
+export const partnerQuery = (view: AgendaView, partnerId: string) => {
+  const partner = view.partners[partnerId];
+  if (!partner) return undefined;
+  return {
+    id: partnerId,
+    ...partner,
+    primaryInterests: [...partner.primaryInterests],
+    goalIds: [...(view.alignment[partnerId] ?? [])],
+    responsibilities: Object.entries(view.strategies).flatMap(([strategyId, s]) => {
+      const role = s.raci[partnerId];
+      return role === undefined ? [] : [{ strategyId, role }];
+    }),
+  };
+};
+
+/**
+ * `GET /goals/:id`: one goal — title, description, how often it was revised — and the ids of its strategies and
+ * indicators (each readable by id), in adoption and definition order; `undefined` if unknown.
+ */
+export const goalQuery = (view: AgendaView, goalId: string) => {
+  const goal = view.goals[goalId];
+  if (!goal) return undefined;
+  return {
+    id: goalId,
+    title: goal.title,
+    ...(goal.description !== undefined ? { description: goal.description } : {}),
+    revisions: goal.revisions,
+    strategyIds: [...goal.strategyIds],
+    indicatorIds: [...goal.indicatorIds],
+  };
+};
+
+/**
+ * `GET /strategies/:id`: one strategy as the agenda lists it under its goal, with its RACI responsibilities
+ * (partner → role, in the order they were first assigned); `undefined` if unknown.
+ */
+export const strategyQuery = (view: AgendaView, strategyId: string) => {
+  const strategy = view.strategies[strategyId];
+  if (!strategy) return undefined;
+  return { id: strategyId, ...strategy, raci: { ...strategy.raci } };
+};

@@ -87,3 +87,29 @@ export const initiativeLog = defineProjection<InitiativeLogState>({
     return state;
   },
 });
+
+/**
+ * `GET /activities/:id`, `/risks/:id`, `/lessons/:id`: one entry of the log as the initiative's list shows it,
+ * with its id as `id` (the list's `activityId`, `riskId`, `lessonId`); `undefined` if the log does not hold it.
+ * A risk comes as it now stands, with every review and its closure.
+ */
+export const activityQuery = (view: InitiativeLogView, activityId: string) => {
+  const entry = view.activities.find((a) => a.activityId === activityId);
+  if (!entry) return undefined;
+  const { activityId: id, ...activity } = structuredClone(entry);
+  return { id, ...activity };
+};
+
+export const riskQuery = (view: InitiativeLogView, riskId: string) => {
+  const entry = view.risks.find((r) => r.riskId === riskId);
+  if (!entry) return undefined;
+  const { riskId: id, ...risk } = structuredClone(entry);
+  return { id, ...risk };
+};
+
+export const lessonQuery = (view: InitiativeLogView, lessonId: string) => {
+  const entry = view.lessons.find((l) => l.lessonId === lessonId);
+  if (!entry) return undefined;
+  const { lessonId: id, ...lesson } = structuredClone(entry);
+  return { id, ...lesson };
+};

@@ -228,3 +228,12 @@ export const commitmentQuery = (view: LedgerView, commitmentId: string, asOfDate
   const overdue = commitment.status === 'active' && commitment.dueDate < asOfDate && (percent === null || percent < 100);
   return { ...commitment, delivered, fulfilmentPercent: percent, overdue, contributions };
 };
+
+/**
+ * `GET /contributions/:id`: one contribution as the ledger lists it (reversed ones included, marked);
+ * `undefined` if unknown.
+ */
+export const contributionQuery = (view: LedgerView, contributionId: string) => {
+  const contribution = view.contributions[contributionId];
+  return contribution === undefined ? undefined : structuredClone(contribution);
+};

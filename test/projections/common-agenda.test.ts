@@ -1,5 +1,5 @@
 import t from 'tap';
-import { agendaQuery, commonAgenda } from '../../projections/common-agenda.js';
+import { agendaQuery, commonAgenda, goalQuery, partnerQuery, strategyQuery } from '../../projections/common-agenda.js';
 import { digestsOf } from '../../projections/digest.js';
 import { history, replay } from './events.js';
 
@@ -55,4 +55,53 @@ t.test('replaying the same events gives byte-identical state and the same digest
   t.match(digestsOf(commonAgenda, a)[I], /^[0-9a-f]{64}$/);
   const changed = replay(commonAgenda, events.slice(0, -1));
   t.not(digestsOf(commonAgenda, changed)[I], digestsOf(commonAgenda, a)[I], 'a different history gives a different digest');
+});
+
+t.test('given an initiative history, one partner, goal or strategy is read out of the view by id', async (t) => {
+  const events = given();
+  const view = replay(commonAgenda, events).views[I]!;
+  const agenda = agendaQuery(view);
+
+  t.same(partnerQuery(view, P2), {
+    id: P2,
+    name: 'Farmers Union',
+    sector: 'business',
+    primaryInterests: ['soil', 'yield'],
+    isBackbone: false,
+    status: 'left',
+    joinedAt: events[2]!.metadata.recordedAt,
+    leftAt: events[10]!.metadata.recordedAt,
+    goalIds: [G],
+    responsibilities: [{ strategyId: S, role: 'R' }],
+  }, 'the partner with its alignment row and its RACI roles');
+  t.same(partnerQuery(view, P1), { ...agenda.partners.find((p) => p.id === P1), goalIds: [], responsibilities: [{ strategyId: S, role: 'A' }] }, 'as the agenda lists it');
+
+  t.same(goalQuery(view, G), { id: G, title: 'Swimmable by 2030', revisions: 0, strategyIds: [S], indicatorIds: [IND] });
+  t.same(strategyQuery(view, S), { id: S, goalId: G, title: 'Buffer strips', raci: { [P1]: 'A', [P2]: 'R' } }, 'the strategy with its RACI responsibilities');
+  t.same(strategyQuery(view, S), agenda.goals[0]!.strategies[0], 'as the agenda lists it under its goal');
+
+  const early = replay(commonAgenda, events.slice(0, 5)).views[I]!;
+  t.same(strategyQuery(early, S), { id: S, goalId: G, title: 'Buffer strips', raci: {} }, 'before any responsibility was assigned');
+  t.same(goalQuery(early, G)!.indicatorIds, [], 'before its indicator was defined');
+  t.equal(partnerQuery(early, P2)!.status, 'active');
+
+  for (const [name, query] of [['partner', partnerQuery], ['goal', goalQuery], ['strategy', strategyQuery]] as const) {
+    t.equal(query(view, C), undefined, `${name}: an id the view does not hold → undefined`);
+    t.equal(query(view, name === 'goal' ? S : G), undefined, `${name}: an id of another kind → undefined`);
+  }
+
+  const revised = history();
+  revised.add('GoalRevised', { initiativeId: I, goalId: G, title: 'Swimmable by 2032', description: 'Later, but surely', reason: 'funding' });
+  const later = replay(commonAgenda, [...events, ...revised.events.map((e) => ({ ...e, seq: events.length }))]).views[I]!;
+  t.same(goalQuery(later, G), { id: G, title: 'Swimmable by 2032', description: 'Later, but surely', revisions: 1, strategyIds: [S], indicatorIds: [IND] }, 'a revision shows, and is counted');
+
+  const answer = partnerQuery(view, P2)!;
+  answer.primaryInterests.push('changed');
+  answer.goalIds.push('changed');
+  strategyQuery(view, S)!.raci[P1] = 'I';
+  goalQuery(view, G)!.strategyIds.push('changed');
+  t.same(partnerQuery(view, P2)!.primaryInterests, ['soil', 'yield'], 'an answer shares nothing with the view');
+  t.same(view.alignment[P2], [G]);
+  t.equal(view.strategies[S]!.raci[P1], 'A');
+  t.same(view.goals[G]!.strategyIds, [S]);
 });

@@ -1,6 +1,6 @@
 import t from 'tap';
 import type { ReadingBefore } from '../../src/events/measurement.js';
-import { emptyRegister, readingsOf, registerReading } from '../../projections/readings-register.js';
+import { emptyRegister, foldReading, readingQuery, readingsOf, registerReading } from '../../projections/readings-register.js';
 import { canonicalView } from '../../projections/digest.js';
 import { history } from './events.js';
 
@@ -89,4 +89,79 @@ t.test('pure and deterministic: the same events give the same rows, byte for byt
   const register = emptyRegister();
   for (const event of events) t.equal(registerReading(register, event), register, 'folds in place');
   t.same([...register.values()], readingsOf(events));
+});
+
+t.test('one reading by id: as currently valid, its status, and every review, correction and retraction in its history', async (t) => {
+  const { add, events } = defined();
+  add('ReadingRecorded', { readingId: R1, indicatorId: IND, initiativeId: I, partnerId: P1, period: Q1, value: 10, disaggregation: {}, source: 'survey', status: 'submitted' }, { stream, at: at(1), partnerId: P1 })
+    ('ReadingRecorded', { readingId: R2, indicatorId: IND, initiativeId: I, partnerId: P2, period: Q1, value: 4, disaggregation: { district: 'North' }, status: 'submitted' }, { stream, at: at(2), partnerId: P2 })
+    ('ReadingReturned', { readingId: R1, indicatorId: IND, comment: 'which survey?', before: before() }, { stream, at: at(3) })
+    ('ReadingCorrected', { readingId: R1, indicatorId: IND, value: 12, reason: 'typo', status: 'submitted', before: before({ status: 'returned' }) }, { stream, at: at(4), partnerId: P1 })
+    ('ReadingApproved', { readingId: R1, indicatorId: IND, comment: 'thanks', before: before({ value: 12 }) }, { stream, at: at(5) })
+    ('ReadingRetracted', { readingId: R2, indicatorId: IND, reason: 'double count', before: before({ partnerId: P2, value: 4, disaggregation: { district: 'North' } }) }, { stream, at: at(6), partnerId: P2 });
+  const backbone = { keyId: 'test', role: 'backbone' };
+  const partner = (partnerId: string) => ({ keyId: 'test', role: 'partner', partnerId });
+
+  t.same(readingQuery(events, R1), {
+    id: R1,
+    indicatorId: IND,
+    partnerId: P1,
+    period: Q1,
+    disaggregation: {},
+    value: 12,
+    source: 'survey',
+    status: 'approved',
+    counts: true,
+    recordedAt: at(1),
+    seq: 1,
+    history: [
+      { type: 'recorded', seq: 1, recordedAt: at(1), by: partner(P1), status: 'submitted', value: 10 },
+      { type: 'returned', seq: 3, recordedAt: at(3), by: backbone, status: 'returned', comment: 'which survey?' },
+      { type: 'corrected', seq: 4, recordedAt: at(4), by: partner(P1), status: 'submitted', value: 12, reason: 'typo' },
+      { type: 'approved', seq: 5, recordedAt: at(5), by: backbone, status: 'approved', comment: 'thanks' },
+    ],
+  }, 'the corrected value, approved, with its whole history');
+
+  t.same(readingQuery(events, R2), {
+    id: R2,
+    indicatorId: IND,
+    partnerId: P2,
+    period: Q1,
+    disaggregation: { district: 'North' },
+    value: 4,
+    status: 'retracted',
+    counts: false,
+    recordedAt: at(2),
+    seq: 2,
+    history: [
+      { type: 'recorded', seq: 2, recordedAt: at(2), by: partner(P2), status: 'submitted', value: 4 },
+      { type: 'retracted', seq: 6, recordedAt: at(6), by: partner(P2), status: 'retracted', reason: 'double count' },
+    ],
+    retraction: { reason: 'double count', recordedAt: at(6), seq: 6 },
+  }, 'a retracted reading says so, keeps the value it had, and counts no more');
+
+  t.match(readingQuery(events.slice(0, 4), R1), { value: 10, status: 'returned', counts: false, history: { length: 2 } }, 'as it stood at seq 3: returned, not yet corrected');
+  t.equal(readingQuery(events.slice(0, 1), R1), undefined, 'before it was recorded → undefined');
+  t.equal(readingQuery(events, R3), undefined, 'a reading the stream does not hold → undefined');
+});
+
+t.test('one reading by id: a narrative correction replaces the narrative; an accepted reading counts at once; the fold is pure', async (t) => {
+  const { add, events } = defined();
+  add('ReadingRecorded', { readingId: R1, indicatorId: IND, initiativeId: I, partnerId: P1, period: Q1, narrative: 'Families asked.', disaggregation: {}, status: 'accepted' }, { stream, at: at(1) })
+    ('ReadingCorrected', { readingId: R1, indicatorId: IND, narrative: 'Families asked when.', reason: 'wording', status: 'accepted', before: { partnerId: P1, period: Q1, disaggregation: {}, narrative: 'Families asked.', status: 'accepted' } }, { stream, at: at(2) })
+    ('ReadingCorrected', { readingId: R2, indicatorId: IND, value: 3, reason: 'not ours', status: 'accepted', before: before() }, { stream, at: at(3) });
+  t.match(readingQuery(events.slice(0, 2), R1), { status: 'accepted', counts: true, narrative: 'Families asked.' });
+  const reading = readingQuery(events, R1)!;
+  t.equal(reading.narrative, 'Families asked when.');
+  t.notOk('value' in reading);
+  t.same(reading.history.map((h) => [h.type, h.narrative]), [['recorded', 'Families asked.'], ['corrected', 'Families asked when.']]);
+  t.equal(readingQuery(events, R2), undefined, 'a change to a reading never recorded → undefined');
+
+  const frozen = structuredClone(events);
+  const first = foldReading(undefined, events[1]!, R1)!;
+  const copy = structuredClone(first);
+  foldReading(first, events[2]!, R1);
+  t.same(first, copy, 'folding returns a new record and leaves the one given as it was');
+  t.same(events, frozen, 'the events are not modified');
+  t.equal(canonicalView(readingQuery(events, R1)), canonicalView(readingQuery(structuredClone(events), R1)), 'the same events give the same record, byte for byte');
 });

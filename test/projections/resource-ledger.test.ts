@@ -1,6 +1,6 @@
 import t from 'tap';
 import { addDecimal, percentOf } from '../../projections/decimal.js';
-import { ledgerQuery, resourceLedger } from '../../projections/resource-ledger.js';
+import { contributionQuery, ledgerQuery, resourceLedger } from '../../projections/resource-ledger.js';
 import { history, replay } from './events.js';
 
 const I = '11111111-1111-4111-8111-111111111111';
@@ -54,4 +54,16 @@ t.test('given commitments and contributions, the ledger shows fulfilment, overdu
   t.same(ledger.bySector.government?.contributed, { money: {}, hours: 40, estimatedValue: { EUR: '300' } }, 'in-kind value sits beside money, never in it');
   t.same(ledger.byGoal[G]?.committed.money, { EUR: '10000.1' }, 'a strategy commitment counts toward its goal');
   t.equal(ledger.byGoal[G]?.committed.hours, 100);
+});
+
+t.test('given contributions, one is read out of the view by id, reversed ones marked', async (t) => {
+  const view = given();
+  t.same(contributionQuery(view, K1), { id: K1, partnerId: P2, commitmentId: C1, money: { amount: '2500.05', currency: 'EUR' }, date: '2026-02-01', reversed: false, recordedAt: view.contributions[K1]!.recordedAt });
+  t.match(contributionQuery(view, K2), { id: K2, reversed: true }, 'a reversed contribution is still there, marked');
+  t.same(contributionQuery(view, K4), { id: K4, partnerId: P1, description: 'Meeting rooms', estimatedValue: { amount: '300', currency: 'EUR' }, date: '2026-02-20', reversed: false, recordedAt: view.contributions[K4]!.recordedAt }, 'unplanned: no commitment');
+  t.same(contributionQuery(view, K1), ledgerQuery(view, '2026-04-15').contributions[0], 'as the ledger lists it');
+  t.equal(contributionQuery(view, C1), undefined, 'a commitment id → undefined');
+  t.equal(contributionQuery(view, 'b9999999-1111-4111-8111-111111111111'), undefined, 'an unknown id → undefined');
+  contributionQuery(view, K1)!.money!.amount = '0';
+  t.equal(view.contributions[K1]!.money!.amount, '2500.05', 'an answer shares nothing with the view');
 });

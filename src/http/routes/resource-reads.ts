@@ -1,12 +1,18 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import type { AgendaState, AgendaView } from '../../../projections/common-agenda.js';
+import { goalQuery, partnerQuery, strategyQuery, type AgendaState, type AgendaView } from '../../../projections/common-agenda.js';
 import { decisionQuery, type DecisionsState } from '../../../projections/decisions-register.js';
-import { commitmentQuery, type LedgerState } from '../../../projections/resource-ledger.js';
+import { activityQuery, lessonQuery, riskQuery, type InitiativeLogState } from '../../../projections/initiative-log.js';
+import type { ProjectedEvent } from '../../../projections/projection.js';
+import { foldReading, type ReadingRecord } from '../../../projections/readings-register.js';
+import { commitmentQuery, contributionQuery, type LedgerState } from '../../../projections/resource-ledger.js';
 import { indicatorQuery, type MeasurementState } from '../../../projections/shared-measurement.js';
 import type { DirectoryStore } from '../../directory/directory-store.js';
 import { NotFoundError } from '../../errors.js';
+import { raciRoleSchema, sectorSchema } from '../../events/common.js';
 import type { Actor } from '../../events/envelope.js';
+import { activityKindSchema, lessonKindSchema, riskCategorySchema, riskLevelSchema, riskResolutionSchema } from '../../events/initiative.js';
+import { readingLifeStatusSchema } from '../../events/measurement.js';
 import type { ResourceKind } from '../../events/subjects.js';
 import { requireInitiative } from '../auth/authenticate.js';
 import { problemSchema } from '../problem.js';
@@ -121,6 +127,147 @@ const decisionSchema = z
   })
   .meta({ id: 'Decision', description: 'a decision as the decisions register shows it' });
 
+const partnerSchema = z
+  .object({
+    id: z.string(),
+    name: z.string(),
+    sector: sectorSchema,
+    primaryInterests: z.array(z.string()),
+    isBackbone: z.boolean(),
+    status: z.enum(['active', 'left']),
+    joinedAt: z.string(),
+    leftAt: z.string().optional(),
+    goalIds: z.array(z.string()).describe('its row of the alignment table: the goals it has committed toward (directly or through a strategy)'),
+    responsibilities: z.array(z.object({ strategyId: z.string(), role: raciRoleSchema })).describe('its RACI role for each strategy it has one for'),
+  })
+  .meta({ id: 'Partner', description: 'a partner as the common agenda shows it, with its alignment and RACI roles' });
+
+const goalSchema = z
+  .object({
+    id: z.string(),
+    title: z.string(),
+    description: z.string().optional(),
+    revisions: z.number().int().describe('how many times it was revised'),
+    strategyIds: z.array(z.string()).describe('its strategies, in adoption order (GET /strategies/{id})'),
+    indicatorIds: z.array(z.string()).describe('its indicators, in definition order (GET /indicators/{id})'),
+  })
+  .meta({ id: 'Goal', description: 'a goal of the common agenda' });
+
+const strategySchema = z
+  .object({
+    id: z.string(),
+    goalId: z.string(),
+    title: z.string(),
+    description: z.string().optional(),
+    raci: z.record(z.string(), raciRoleSchema).describe('its RACI responsibilities: partner id → R, A, C or I'),
+  })
+  .meta({ id: 'Strategy', description: 'a strategy of the common agenda with its RACI responsibilities' });
+
+const contributionSchema = z
+  .object({
+    id: z.string(),
+    partnerId: z.string(),
+    commitmentId: z.string().optional().describe('absent for an unplanned contribution'),
+    money: moneySchema.optional(),
+    hours: z.number().optional(),
+    description: z.string().optional(),
+    estimatedValue: moneySchema.optional(),
+    date: z.string(),
+    evidence: z.object({ url: z.string(), sha256: z.string() }).optional(),
+    reversed: z.boolean(),
+    recordedAt: z.string(),
+  })
+  .meta({ id: 'Contribution', description: 'a contribution as the resource ledger shows it' });
+
+const activitySchema = z
+  .object({
+    id: z.string(),
+    strategyId: z.string().optional(),
+    title: z.string(),
+    kind: activityKindSchema,
+    date: z.string(),
+    partnerIds: z.array(z.string()),
+    minutes: z.string().optional(),
+    outputs: z.array(z.string()).optional(),
+    recordedAt: z.string(),
+  })
+  .meta({ id: 'Activity', description: 'an activity as the initiative log shows it' });
+
+const riskSchema = z
+  .object({
+    id: z.string(),
+    title: z.string(),
+    description: z.string().optional(),
+    category: riskCategorySchema,
+    likelihood: riskLevelSchema,
+    impact: riskLevelSchema,
+    ownerPartnerId: z.string(),
+    mitigation: z.string().optional(),
+    status: z.enum(['open', 'closed']),
+    raisedAt: z.string(),
+    reviews: z.array(
+      z.object({
+        likelihood: riskLevelSchema,
+        impact: riskLevelSchema,
+        ownerPartnerId: z.string().optional(),
+        mitigation: z.string().optional(),
+        notes: z.string().optional(),
+        reviewedAt: z.string(),
+      }),
+    ),
+    closure: z.object({ resolution: riskResolutionSchema, reason: z.string(), closedAt: z.string() }).optional(),
+  })
+  .meta({ id: 'Risk', description: 'a risk as it now stands (likelihood, impact, owner, mitigation as last reviewed), with every review and its closure' });
+
+const lessonSchema = z
+  .object({
+    id: z.string(),
+    kind: lessonKindSchema,
+    title: z.string(),
+    whatHappened: z.string(),
+    whatWeLearned: z.string(),
+    goalId: z.string().optional(),
+    strategyId: z.string().optional(),
+    recordedAt: z.string(),
+  })
+  .meta({ id: 'Lesson', description: 'a lesson learned as the initiative log shows it' });
+
+const readingStatusSchema = z.enum([...readingLifeStatusSchema.options, 'retracted']);
+
+const readingSchema = z
+  .object({
+    id: z.string(),
+    indicatorId: z.string(),
+    partnerId: z.string(),
+    period: periodSchema,
+    disaggregation: z.record(z.string(), z.string()).describe('dimension → value; empty = the total'),
+    value: z.number().optional().describe('as currently valid: the latest correction\'s, else the recorded one'),
+    narrative: z.string().optional(),
+    source: z.string().optional(),
+    status: readingStatusSchema.describe('a retracted reading keeps the value it had when it was retracted'),
+    counts: z.boolean().describe('whether the indicator\'s figures count it: accepted or approved, not retracted'),
+    recordedAt: z.string().describe('when it was recorded'),
+    seq: z.number().int().describe('the seq of its recording'),
+    retraction: z.object({ reason: z.string(), recordedAt: z.string(), seq: z.number().int() }).optional(),
+    history: z
+      .array(
+        z.object({
+          type: z.enum(['recorded', 'approved', 'returned', 'corrected', 'retracted']),
+          seq: z.number().int(),
+          recordedAt: z.string(),
+          occurredAt: z.string().optional(),
+          by: z.object({ keyId: z.string(), role: z.string(), partnerId: z.string().optional() }),
+          status: readingStatusSchema.describe('its status after this change'),
+          value: z.number().optional(),
+          narrative: z.string().optional(),
+          reason: z.string().optional(),
+          comment: z.string().optional(),
+        }),
+      )
+      .describe('every event in its life, oldest first: recording, reviews, corrections, retraction'),
+  })
+  .meta({ id: 'Reading', description: 'a reading as currently valid (corrections applied), its review status and its history' });
+
 /** The agenda's summary of an initiative: who it is, and counts that cost nothing to take from the view. */
 const summaryOf = (view: AgendaView) => {
   const partners = Object.values(view.partners);
@@ -146,23 +293,40 @@ const maySee = (actor: Actor, initiativeId: string): boolean => {
   }
 };
 
-/** Every projection read here keeps one view per initiative under `views` (projections/projection.ts). */
-interface ByIdSpec<K extends string, V> {
+/** Where a resource is read from: its initiative's view in a projection, or its own stream. */
+type ByIdSource<V> =
+  | {
+      /** A projection keeping one view per initiative under `views` (projections/projection.ts). */
+      projection: string;
+      /** The resource in its initiative's view, or undefined when the view does not hold it. */
+      read: (view: V, id: string, point: ViewPoint) => unknown;
+    }
+  | {
+      /**
+       * For what no projection keeps (readings: a registry of them would grow every snapshot): the resource folded
+       * from the events of the stream the directory names for it, up to the point; undefined when not there yet.
+       */
+      fold: (events: AsyncIterable<ProjectedEvent>, id: string) => Promise<unknown>;
+    };
+
+type ByIdSpec<K extends string, V> = ByIdSource<V> & {
   kind: ResourceKind;
+  /** The route's plural (`/<plural>/:id`); default `<kind>s`. */
+  plural?: string;
   /** The answer's key for the resource. */
   key: K;
   operationId: string;
   summary: string;
-  projection: string;
   schema: z.ZodType;
-  /** The resource in its initiative's view, or undefined when the view does not hold it. */
-  read: (view: V, id: string, point: ViewPoint) => unknown;
-}
+};
 
 /**
  * Listing and reading resources one by one (design §7), from the views runner's state like the views: now or
  * `asOf` any point, scoped to the key's initiative. The directory says which kind and initiative an id is; an id
  * of another kind is a 404, one of another initiative a 403, one the view does not hold at that point a 404.
+ * Roles as in the views (routes/views.ts, readings.csv): every reader of an initiative reads all of it — a partner
+ * key every partner's readings, contributions and commitments, a viewer key individual readings — as those views
+ * show them; nothing here is narrower or wider than they are.
  */
 export const resourceReadRoutes =
   (deps: ResourceReadDeps): FastifyPluginAsyncZod =>
@@ -201,7 +365,7 @@ export const resourceReadRoutes =
 
     const register = <K extends string, V>(spec: ByIdSpec<K, V>) =>
       app.get(
-        `/${spec.kind}s/:id`,
+        `/${spec.plural ?? `${spec.kind}s`}/:id`,
         {
           schema: {
             operationId: spec.operationId,
@@ -224,10 +388,13 @@ export const resourceReadRoutes =
           const initiativeId = entry.initiativeId;
           requireInitiative(request.actor!, initiativeId);
           const point = resolveViewPoint(request.query.asOf, deps.views.head(), deps.seqIndex);
-          const resource = await deps.views.query<{ views: Record<string, V | undefined> }, unknown>(spec.projection, point.seq, (state) => {
-            const view = state.views[initiativeId];
-            return view === undefined ? undefined : spec.read(view, id, point);
-          });
+          const resource =
+            'projection' in spec
+              ? await deps.views.query<{ views: Record<string, V | undefined> }, unknown>(spec.projection, point.seq, (state) => {
+                  const view = state.views[initiativeId];
+                  return view === undefined ? undefined : spec.read(view, id, point);
+                })
+              : await spec.fold(deps.views.streamAsOf(entry.stream, point.seq), id);
           if (resource === undefined) throw new NotFoundError(`${spec.kind} ${id} is not known at seq ${point.seq}`);
           return { initiativeId, asOf: { seq: point.seq, recordedAt: point.recordedAt }, [spec.key]: resource } as never;
         },
@@ -268,5 +435,82 @@ export const resourceReadRoutes =
       projection: 'decisions-register',
       schema: decisionSchema,
       read: (view, id) => decisionQuery(view, id),
+    });
+    register<'partner', AgendaState['views'][string]>({
+      kind: 'partner',
+      key: 'partner',
+      operationId: 'getPartner',
+      summary: 'One partner: sector, primary interests, backbone or not, active or left, the goals it aligned with, its RACI roles',
+      projection: 'common-agenda',
+      schema: partnerSchema,
+      read: (view, id) => partnerQuery(view, id),
+    });
+    register<'goal', AgendaState['views'][string]>({
+      kind: 'goal',
+      key: 'goal',
+      operationId: 'getGoal',
+      summary: 'One goal of the common agenda: title, description, revisions, its strategies and indicators',
+      projection: 'common-agenda',
+      schema: goalSchema,
+      read: (view, id) => goalQuery(view, id),
+    });
+    register<'strategy', AgendaState['views'][string]>({
+      kind: 'strategy',
+      plural: 'strategies',
+      key: 'strategy',
+      operationId: 'getStrategy',
+      summary: 'One strategy: its goal, title, description and RACI responsibilities',
+      projection: 'common-agenda',
+      schema: strategySchema,
+      read: (view, id) => strategyQuery(view, id),
+    });
+    register<'contribution', LedgerState['views'][string]>({
+      kind: 'contribution',
+      key: 'contribution',
+      operationId: 'getContribution',
+      summary: 'One contribution: what was delivered, against which commitment, with its evidence, and whether it was reversed',
+      projection: 'resource-ledger',
+      schema: contributionSchema,
+      read: (view, id) => contributionQuery(view, id),
+    });
+    register<'risk', InitiativeLogState['views'][string]>({
+      kind: 'risk',
+      key: 'risk',
+      operationId: 'getRisk',
+      summary: 'One risk as it now stands, with every review and its closure',
+      projection: 'initiative-log',
+      schema: riskSchema,
+      read: (view, id) => riskQuery(view, id),
+    });
+    register<'activity', InitiativeLogState['views'][string]>({
+      kind: 'activity',
+      plural: 'activities',
+      key: 'activity',
+      operationId: 'getActivity',
+      summary: 'One activity: what was done under which strategy, when, with which partners, minutes and outputs',
+      projection: 'initiative-log',
+      schema: activitySchema,
+      read: (view, id) => activityQuery(view, id),
+    });
+    register<'lesson', InitiativeLogState['views'][string]>({
+      kind: 'lesson',
+      key: 'lesson',
+      operationId: 'getLesson',
+      summary: 'One lesson learned: success or failure, what happened, what was learned',
+      projection: 'initiative-log',
+      schema: lessonSchema,
+      read: (view, id) => lessonQuery(view, id),
+    });
+    register<'reading', never>({
+      kind: 'reading',
+      key: 'reading',
+      operationId: 'getReading',
+      summary: 'One reading as currently valid (corrections applied), its review status, and its history of reviews, corrections and retraction',
+      schema: readingSchema,
+      fold: async (events, id) => {
+        let reading: ReadingRecord | undefined;
+        for await (const event of events) reading = foldReading(reading, event, id);
+        return reading;
+      },
     });
   };
