@@ -43,3 +43,10 @@ t.test('malformed entries are rejected', async (t) => {
   t.throws(() => leafBytes({ ...entry, data: { x: Number.POSITIVE_INFINITY } }), 'non-finite numbers have no JSON form');
   t.throws(() => leafBytes({ ...entry, data: { s: 'lone \ud800' } }), 'lone surrogates have no UTF-8 form');
 });
+
+t.test('a leaf longer than any before hashes its full UTF-8 bytes', async (t) => {
+  for (const note of ['x'.repeat(70_000), 'é€😀'.repeat(30_000), 'short']) {
+    const big = { ...entry, data: { note } };
+    t.same(eventLeafHash(big), leafHash(leafBytes(big)), `${note.length} UTF-16 units`);
+  }
+});

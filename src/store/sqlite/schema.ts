@@ -36,5 +36,26 @@ export const openStoreDatabase = (file: string, options: OpenOptions = {}): Data
   db.pragma(`synchronous = ${options.synchronous ?? 'FULL'}`);
   db.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 5000}`);
   db.exec(DDL);
+  markCanonicalIfNew(db);
   return db;
 };
+
+/**
+ * `PRAGMA user_version` 1 says every row's `data` and `metadata` is RFC 8785 canonical JSON, as this store has
+ * written them since it started doing so; the store then hands the text to the transparency log with each event
+ * (src/canonical/stored-text.ts). A file that already held events without the mark keeps 0: its older rows may be
+ * plain JSON.stringify text, and their leaves are canonicalized from the parsed objects as before.
+ */
+const CANONICAL_PAYLOADS = 1;
+
+const markCanonicalIfNew = (db: Database.Database): void => {
+  if (db.pragma('user_version', { simple: true }) === CANONICAL_PAYLOADS) return;
+  db.transaction(() => {
+    const empty = db.prepare('SELECT 1 FROM events LIMIT 1').get() === undefined;
+    if (empty && db.pragma('user_version', { simple: true }) === 0) db.pragma(`user_version = ${CANONICAL_PAYLOADS}`);
+  }).immediate();
+};
+
+/** Whether every row of this file holds canonical payload text (see `markCanonicalIfNew`). */
+export const storesCanonicalPayloads = (db: Database.Database): boolean =>
+  db.pragma('user_version', { simple: true }) === CANONICAL_PAYLOADS;

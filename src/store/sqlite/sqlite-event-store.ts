@@ -1,10 +1,12 @@
 import { EventEmitter } from 'node:events';
+import { canonicalJson } from '../../canonical/canonical-json.js';
+import { attachCanonicalPayload } from '../../canonical/stored-text.js';
 import type { EventMetadata } from '../../events/envelope.js';
 import type { AppendResult, EventStore, ExpectedRevision, FollowOptions, NewEvent, RecordedEvent } from '../event-store.js';
 import { validateAppend } from '../validate-append.js';
 import type { SerializedEvent } from './append-statements.js';
 import { fromPosition, toPosition } from './positions.js';
-import { openStoreDatabase, type OpenOptions } from './schema.js';
+import { openStoreDatabase, storesCanonicalPayloads, type OpenOptions } from './schema.js';
 import { openSqliteWriter } from './writer-client.js';
 
 export interface SqliteStoreOptions extends OpenOptions {
@@ -34,6 +36,10 @@ const toRecorded = (row: EventRow): RecordedEvent => ({
   metadata: JSON.parse(row.metadata) as EventMetadata,
   position: toPosition(row.position),
 });
+
+/** As `toRecorded`, with the row's canonical text attached for the transparency log (stored-text.ts). */
+const toRecordedWithText = (row: EventRow): RecordedEvent =>
+  attachCanonicalPayload(toRecorded(row), { data: row.data, metadata: row.metadata });
 
 /**
  * The embedded default store (design §3): one SQLite file in WAL mode, durable on acknowledge. Reads, `follow`
@@ -72,7 +78,9 @@ export const createSqliteEventStore = (options: SqliteStoreOptions): SqliteEvent
     if (closed) throw new Error('the sqlite event store is closed');
   };
 
-  const readPage = (afterRowid: number, maxCount: number): RecordedEvent[] => readAllStmt.all(afterRowid, maxCount).map(toRecorded);
+  /** Read once: a file is marked when created empty (schema.ts), and the mark never goes. */
+  const recordedFromRow = storesCanonicalPayloads(db) ? toRecordedWithText : toRecorded;
+  const readPage = (afterRowid: number, maxCount: number): RecordedEvent[] => readAllStmt.all(afterRowid, maxCount).map(recordedFromRow);
 
   /**
    * Events this store appended, by position, kept only while a `follow` is live: the in-process follower takes
@@ -104,18 +112,16 @@ export const createSqliteEventStore = (options: SqliteStoreOptions): SqliteEvent
       if (rowid <= followedUpTo) return; // already read from the file (woken by the poll before this reply came)
       const event = serialized[i]!;
       const bytes = event.data.length + event.metadata.length;
-      appended.set(rowid, {
-        event: {
-          id: event.id,
-          type: event.type,
-          stream,
-          revision,
-          data: JSON.parse(event.data) as unknown,
-          metadata: JSON.parse(event.metadata) as EventMetadata,
-          position,
-        },
-        bytes,
-      });
+      const recorded: RecordedEvent = {
+        id: event.id,
+        type: event.type,
+        stream,
+        revision,
+        data: JSON.parse(event.data) as unknown,
+        metadata: JSON.parse(event.metadata) as EventMetadata,
+        position,
+      };
+      appended.set(rowid, { event: recordedFromRow === toRecorded ? recorded : attachCanonicalPayload(recorded, event), bytes });
       appendedBytes += bytes;
     });
     for (const rowid of appended.keys()) {
@@ -172,11 +178,12 @@ export const createSqliteEventStore = (options: SqliteStoreOptions): SqliteEvent
       const expectedRevision = appendOptions?.expectedRevision ?? 'any';
       validateAppend(stream, events, expectedRevision);
       // Serialized here, as they will be stored: the writer thread receives text, cheap to pass between threads.
+      // RFC 8785 canonical text, so the transparency log hashes it as it is (schema.ts, stored-text.ts).
       const serialized: SerializedEvent[] = events.map((event) => ({
         id: event.id,
         type: event.type,
-        data: JSON.stringify(event.data),
-        metadata: JSON.stringify(event.metadata),
+        data: canonicalJson(event.data),
+        metadata: canonicalJson(event.metadata),
       }));
       const { result, retried } = await writer.submit({ stream, events: serialized, expectedRevision });
       // A retry's result names the events stored by the first append, whose content may differ from these.
