@@ -9,13 +9,17 @@ import { commitmentQuery, contributionQuery, type LedgerState } from '../../../p
 import { indicatorQuery, type MeasurementState } from '../../../projections/shared-measurement.js';
 import type { DirectoryStore } from '../../directory/directory-store.js';
 import { NotFoundError } from '../../errors.js';
-import { raciRoleSchema, sectorSchema } from '../../events/common.js';
 import type { Actor } from '../../events/envelope.js';
-import { activityKindSchema, lessonKindSchema, riskCategorySchema, riskLevelSchema, riskResolutionSchema } from '../../events/initiative.js';
 import { readingLifeStatusSchema } from '../../events/measurement.js';
 import type { ResourceKind } from '../../events/subjects.js';
 import { requireInitiative } from '../auth/authenticate.js';
 import { problemSchema } from '../problem.js';
+import { goalSchema, initiativeSummarySchema, partnerSchema, strategySchema } from '../schemas/agenda.js';
+import { actorRefSchema, periodSchema } from '../schemas/common.js';
+import { decisionSchema } from '../schemas/decisions.js';
+import { activitySchema, lessonSchema, riskSchema } from '../schemas/initiative-log.js';
+import { commitmentSchema, contributionSchema } from '../schemas/ledger.js';
+import { indicatorSchema } from '../schemas/measurement.js';
 import type { ViewRouteDeps } from './views.js';
 import { asOfQuery, asOfSchema, resolveViewPoint, type ViewPoint } from './view-point.js';
 
@@ -28,209 +32,6 @@ const READERS = ['admin', 'backbone', 'partner', 'auditor', 'viewer'] as const;
 const errors = { 400: problemSchema, 401: problemSchema, 403: problemSchema, 404: problemSchema };
 const params = z.strictObject({ id: z.uuid() });
 const querystring = z.strictObject({ asOf: asOfQuery });
-
-const initiativeSummarySchema = z
-  .object({
-    id: z.string(),
-    name: z.string(),
-    problemStatement: z.string(),
-    geography: z.string().optional(),
-    launchedAt: z.string(),
-    counts: z.object({
-      partners: z.number().int().describe('every partner that joined, including those that left'),
-      activePartners: z.number().int(),
-      goals: z.number().int(),
-      strategies: z.number().int(),
-      indicators: z.number().int(),
-    }),
-  })
-  .meta({ id: 'InitiativeSummary', description: 'an initiative as the common agenda knows it, with counts' });
-
-const targetSchema = z.looseObject({ periodEnd: z.string(), value: z.number().optional(), narrative: z.string().optional() });
-const periodSchema = z.object({ start: z.string(), end: z.string() });
-
-const indicatorSchema = z
-  .object({
-    id: z.string(),
-    goalId: z.string(),
-    name: z.string(),
-    measure: z.enum(['count', 'percentage', 'currency', 'ordinal', 'qualitative']),
-    unit: z.string(),
-    direction: z.enum(['increase', 'decrease', 'maintain']),
-    cumulative: z.boolean(),
-    baseline: z.looseObject({ value: z.number().optional(), narrative: z.string().optional(), date: z.string() }),
-    targets: z.array(targetSchema).describe('the targets that stand now, by period end'),
-    frequency: z.string(),
-    disaggregations: z.array(z.object({ dimension: z.string(), values: z.array(z.string()) })),
-    requiresApproval: z.boolean(),
-    aggregation: z.enum(['sum', 'mean', 'narrative']),
-    target: targetSchema.nullable().describe('the last target: the one progress is measured against'),
-    nextTarget: targetSchema.nullable().describe('the first target ending after the asOf date'),
-    latest: z.object({ period: periodSchema, value: z.number() }).nullable().describe('the latest period with a total'),
-    level: z.number().nullable(),
-    progressPercent: z.number().nullable(),
-    onTrack: z.enum(['on_track', 'off_track', 'no_data']),
-    trajectory: z.object({ date: z.string(), expected: z.number() }).nullable(),
-  })
-  .meta({ id: 'Indicator', description: 'an indicator\'s definition and figures (series: /indicators/{id}/series)' });
-
-const moneySchema = z.object({ amount: z.string(), currency: z.string() });
-const totalsSchema = z.object({ money: z.record(z.string(), z.string()), hours: z.number(), estimatedValue: z.record(z.string(), z.string()) });
-
-const commitmentSchema = z
-  .object({
-    id: z.string(),
-    partnerId: z.string(),
-    goalId: z.string().optional(),
-    strategyId: z.string().optional(),
-    kind: z.enum(['funding', 'staff_time', 'in_kind', 'data', 'other']),
-    money: moneySchema.optional(),
-    hours: z.number().optional(),
-    description: z.string().optional(),
-    estimatedValue: moneySchema.optional(),
-    dueDate: z.string(),
-    status: z.enum(['active', 'withdrawn']),
-    revisions: z.number().int(),
-    contributionIds: z.array(z.string()),
-    delivered: totalsSchema.describe('what its contributions (not reversed) delivered'),
-    fulfilmentPercent: z.number().nullable(),
-    overdue: z.boolean().describe('active, past its due date at the asOf point, and not fulfilled'),
-    contributions: z.array(
-      z.looseObject({ id: z.string(), partnerId: z.string(), date: z.string(), reversed: z.boolean(), recordedAt: z.string() }),
-    ),
-  })
-  .meta({ id: 'Commitment', description: 'a commitment as the resource ledger shows it' });
-
-const voteSchema = z.object({ partnerId: z.string(), option: z.string(), comment: z.string().optional(), castAt: z.string(), seq: z.number().int() });
-
-const decisionSchema = z
-  .object({
-    id: z.string(),
-    title: z.string(),
-    description: z.string().optional(),
-    options: z.array(z.string()),
-    status: z.enum(['open', 'closed', 'recorded']),
-    rule: z.enum(['majority', 'two_thirds', 'consensus']).optional(),
-    quorum: z.number().optional(),
-    closesAt: z.string().optional(),
-    proposedAt: z.string(),
-    proposedBy: z.looseObject({ keyId: z.string(), role: z.string(), partnerId: z.string().optional() }),
-    votes: z.array(voteSchema).describe('the vote that counts, per partner'),
-    voteHistory: z.array(voteSchema).describe('every vote cast, in order'),
-    outcome: z.enum(['adopted', 'rejected', 'no_quorum']).optional(),
-    winningOption: z.string().optional(),
-    tally: z.record(z.string(), z.number()).optional(),
-    votesCast: z.number().int().optional(),
-    eligibleVoters: z.number().int().optional(),
-    closedAt: z.string().optional(),
-    takenAt: z.string().optional(),
-  })
-  .meta({ id: 'Decision', description: 'a decision as the decisions register shows it' });
-
-const partnerSchema = z
-  .object({
-    id: z.string(),
-    name: z.string(),
-    sector: sectorSchema,
-    primaryInterests: z.array(z.string()),
-    isBackbone: z.boolean(),
-    status: z.enum(['active', 'left']),
-    joinedAt: z.string(),
-    leftAt: z.string().optional(),
-    goalIds: z.array(z.string()).describe('its row of the alignment table: the goals it has committed toward (directly or through a strategy)'),
-    responsibilities: z.array(z.object({ strategyId: z.string(), role: raciRoleSchema })).describe('its RACI role for each strategy it has one for'),
-  })
-  .meta({ id: 'Partner', description: 'a partner as the common agenda shows it, with its alignment and RACI roles' });
-
-const goalSchema = z
-  .object({
-    id: z.string(),
-    title: z.string(),
-    description: z.string().optional(),
-    revisions: z.number().int().describe('how many times it was revised'),
-    strategyIds: z.array(z.string()).describe('its strategies, in adoption order (GET /strategies/{id})'),
-    indicatorIds: z.array(z.string()).describe('its indicators, in definition order (GET /indicators/{id})'),
-  })
-  .meta({ id: 'Goal', description: 'a goal of the common agenda' });
-
-const strategySchema = z
-  .object({
-    id: z.string(),
-    goalId: z.string(),
-    title: z.string(),
-    description: z.string().optional(),
-    raci: z.record(z.string(), raciRoleSchema).describe('its RACI responsibilities: partner id → R, A, C or I'),
-  })
-  .meta({ id: 'Strategy', description: 'a strategy of the common agenda with its RACI responsibilities' });
-
-const contributionSchema = z
-  .object({
-    id: z.string(),
-    partnerId: z.string(),
-    commitmentId: z.string().optional().describe('absent for an unplanned contribution'),
-    money: moneySchema.optional(),
-    hours: z.number().optional(),
-    description: z.string().optional(),
-    estimatedValue: moneySchema.optional(),
-    date: z.string(),
-    evidence: z.object({ url: z.string(), sha256: z.string() }).optional(),
-    reversed: z.boolean(),
-    recordedAt: z.string(),
-  })
-  .meta({ id: 'Contribution', description: 'a contribution as the resource ledger shows it' });
-
-const activitySchema = z
-  .object({
-    id: z.string(),
-    strategyId: z.string().optional(),
-    title: z.string(),
-    kind: activityKindSchema,
-    date: z.string(),
-    partnerIds: z.array(z.string()),
-    minutes: z.string().optional(),
-    outputs: z.array(z.string()).optional(),
-    recordedAt: z.string(),
-  })
-  .meta({ id: 'Activity', description: 'an activity as the initiative log shows it' });
-
-const riskSchema = z
-  .object({
-    id: z.string(),
-    title: z.string(),
-    description: z.string().optional(),
-    category: riskCategorySchema,
-    likelihood: riskLevelSchema,
-    impact: riskLevelSchema,
-    ownerPartnerId: z.string(),
-    mitigation: z.string().optional(),
-    status: z.enum(['open', 'closed']),
-    raisedAt: z.string(),
-    reviews: z.array(
-      z.object({
-        likelihood: riskLevelSchema,
-        impact: riskLevelSchema,
-        ownerPartnerId: z.string().optional(),
-        mitigation: z.string().optional(),
-        notes: z.string().optional(),
-        reviewedAt: z.string(),
-      }),
-    ),
-    closure: z.object({ resolution: riskResolutionSchema, reason: z.string(), closedAt: z.string() }).optional(),
-  })
-  .meta({ id: 'Risk', description: 'a risk as it now stands (likelihood, impact, owner, mitigation as last reviewed), with every review and its closure' });
-
-const lessonSchema = z
-  .object({
-    id: z.string(),
-    kind: lessonKindSchema,
-    title: z.string(),
-    whatHappened: z.string(),
-    whatWeLearned: z.string(),
-    goalId: z.string().optional(),
-    strategyId: z.string().optional(),
-    recordedAt: z.string(),
-  })
-  .meta({ id: 'Lesson', description: 'a lesson learned as the initiative log shows it' });
 
 const readingStatusSchema = z.enum([...readingLifeStatusSchema.options, 'retracted']);
 
@@ -256,7 +57,7 @@ const readingSchema = z
           seq: z.number().int(),
           recordedAt: z.string(),
           occurredAt: z.string().optional(),
-          by: z.object({ keyId: z.string(), role: z.string(), partnerId: z.string().optional() }),
+          by: actorRefSchema,
           status: readingStatusSchema.describe('its status after this change'),
           value: z.number().optional(),
           narrative: z.string().optional(),

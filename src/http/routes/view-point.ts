@@ -11,7 +11,7 @@ export const asOfQuery = z
   .describe('a seq number, or an RFC 3339 time ("as the service knew it then"); default: now');
 
 export const asOfSchema = z
-  .object({ seq: z.number().int().describe('-1 before the first event'), recordedAt: z.string().nullable() })
+  .strictObject({ seq: z.number().int().describe('-1 before the first event'), recordedAt: z.string().nullable() })
   .meta({ id: 'AsOf', description: 'the point of the log the view was read at' });
 
 export interface ViewPoint {

@@ -11,6 +11,12 @@ import type { SeqIndex } from '../../follower/local-state.js';
 import type { Views } from '../../views/views.js';
 import { requireInitiative } from '../auth/authenticate.js';
 import { problemSchema } from '../problem.js';
+import { agendaViewSchema } from '../schemas/agenda.js';
+import { decisionsViewSchema } from '../schemas/decisions.js';
+import { equityViewSchema } from '../schemas/equity.js';
+import { activitiesViewSchema, lessonsViewSchema, risksViewSchema } from '../schemas/initiative-log.js';
+import { ledgerViewSchema } from '../schemas/ledger.js';
+import { measurementViewSchema, seriesViewSchema } from '../schemas/measurement.js';
 import { registerReadingsExport } from './readings-csv.js';
 import { asOfQuery, asOfSchema, resolveViewPoint, type ViewPoint } from './view-point.js';
 
@@ -24,16 +30,33 @@ const errors = { 400: problemSchema, 401: problemSchema, 403: problemSchema, 404
 const params = z.strictObject({ id: z.uuid() });
 const querystring = z.strictObject({ asOf: asOfQuery });
 
-/** A view response: the point it was read at, and the view (its shape is documented per route). */
-const viewResponse = (id: string, description: string) =>
-  z.object({ initiativeId: z.string(), asOf: asOfSchema, view: z.unknown().describe(description) }).meta({ id });
+/** A view's answer: the initiative, the point it was read at, and the view. */
+const viewAnswer = <V extends z.ZodType>(view: V, id: string) =>
+  z.strictObject({ initiativeId: z.string(), asOf: asOfSchema, view }).meta({ id });
+
+/**
+ * What each view route answers (200), as OpenAPI documents it: the view schemas in ../schemas/ describe what the
+ * projections' queries return, field for field. Documentation only: the view routes send answers serialized once and
+ * kept (below), the series route its answer serialized by itself, never checked against these per request;
+ * test/http/view-schemas.test.ts keeps them true.
+ */
+export const viewAnswers = {
+  agenda: viewAnswer(agendaViewSchema, 'AgendaAnswer'),
+  measurement: viewAnswer(measurementViewSchema, 'MeasurementAnswer'),
+  ledger: viewAnswer(ledgerViewSchema, 'LedgerAnswer'),
+  decisions: viewAnswer(decisionsViewSchema, 'DecisionsAnswer'),
+  equity: viewAnswer(equityViewSchema, 'EquityAnswer'),
+  activities: viewAnswer(activitiesViewSchema, 'ActivitiesAnswer'),
+  risks: viewAnswer(risksViewSchema, 'RisksAnswer'),
+  lessons: viewAnswer(lessonsViewSchema, 'LessonsAnswer'),
+  series: z.strictObject({ indicatorId: z.string(), asOf: asOfSchema, series: seriesViewSchema }).meta({ id: 'SeriesAnswer' }),
+};
 
 interface ViewSpec<S> {
-  path: string;
+  path: Exclude<keyof typeof viewAnswers, 'series'>;
   operationId: string;
   summary: string;
   projection: string;
-  responseId: string;
   read: (state: S, initiativeId: string, point: ViewPoint) => unknown;
 }
 
@@ -56,7 +79,7 @@ export const viewRoutes =
             security: [{ bearer: [] }],
             params,
             querystring,
-            response: { 200: viewResponse(spec.responseId, spec.summary), ...errors },
+            response: { 200: viewAnswers[spec.path], ...errors },
           },
           onRequest: app.authorize(READERS),
         },
@@ -83,7 +106,6 @@ export const viewRoutes =
       operationId: 'getAgenda',
       summary: 'The common agenda: goals, strategies, indicators with targets, partners by sector, RACI, alignment',
       projection: 'common-agenda',
-      responseId: 'AgendaView',
       read: (state, id) => (state.views[id] ? agendaQuery(state.views[id]) : undefined),
     });
     register<MeasurementState>({
@@ -91,7 +113,6 @@ export const viewRoutes =
       operationId: 'getMeasurement',
       summary: 'Shared measurement: per indicator baseline, target, latest value, series, progress, on-track status, reporting compliance',
       projection: 'shared-measurement',
-      responseId: 'MeasurementView',
       read: (state, id, point) => (state.views[id] ? measurementQuery(state.views[id], point.date) : { partners: [], indicators: [] }),
     });
     register<LedgerState>({
@@ -99,7 +120,6 @@ export const viewRoutes =
       operationId: 'getLedger',
       summary: 'Commitments against contributions per partner, sector and goal; fulfilment and overdue commitments',
       projection: 'resource-ledger',
-      responseId: 'LedgerView',
       read: (state, id, point) => (state.views[id] ? ledgerQuery(state.views[id], point.date) : emptyLedger),
     });
     register<DecisionsState>({
@@ -107,7 +127,6 @@ export const viewRoutes =
       operationId: 'getDecisions',
       summary: 'The decisions register: proposals, votes (who voted how), outcomes',
       projection: 'decisions-register',
-      responseId: 'DecisionsView',
       read: (state, id) => (state.views[id] ? decisionsQuery(state.views[id]) : []),
     });
     register<EquityState>({
@@ -115,7 +134,6 @@ export const viewRoutes =
       operationId: 'getEquity',
       summary: 'Per sector: share of resources contributed beside share of votes and proposals; community participation',
       projection: 'equity-lens',
-      responseId: 'EquityView',
       read: (state, id) => equityQuery(state.views[id] ?? emptyEquityView()),
     });
     app.get(
@@ -137,11 +155,11 @@ export const viewRoutes =
               .optional()
               .describe('only breakdowns with these `dimension=value` pairs, `;`-separated (e.g. `district=North;sex=female`)'),
           }),
-          response: { 200: z.object({ indicatorId: z.string(), asOf: asOfSchema, series: z.unknown() }).meta({ id: 'SeriesView' }), ...errors },
+          response: { 200: viewAnswers.series, ...errors },
         },
         onRequest: app.authorize(READERS),
       },
-      async (request) => {
+      async (request, reply) => {
         const indicatorId = request.params.id;
         const { asOf, from, to, disaggregation } = request.query;
         const point = resolveViewPoint(asOf, deps.views.head(), deps.seqIndex);
@@ -152,7 +170,9 @@ export const viewRoutes =
           return seriesQuery(state.views[owner]!, indicatorId, { ...(from ? { from } : {}), ...(to ? { to } : {}), ...(disaggregation ? { disaggregation } : {}) });
         });
         if (series === undefined) throw new NotFoundError(`indicator ${indicatorId} is not known at seq ${point.seq}`);
-        return { indicatorId, asOf: { seq: point.seq, recordedAt: point.recordedAt }, series };
+        // Serialized here, as the views are: the response schema documents the answer, it is not checked per request.
+        const body = JSON.stringify({ indicatorId, asOf: { seq: point.seq, recordedAt: point.recordedAt }, series });
+        return reply.type('application/json; charset=utf-8').send(body as never);
       },
     );
 
@@ -164,7 +184,6 @@ export const viewRoutes =
         operationId: `get${part[0]!.toUpperCase()}${part.slice(1)}`,
         summary: `The initiative's ${part}, in the order they were recorded`,
         projection: 'initiative-log',
-        responseId: `${part[0]!.toUpperCase()}${part.slice(1)}View`,
         read: (state, id) => state.views[id]?.[part] ?? [],
       });
     }
