@@ -67,7 +67,7 @@ export const initiativeRoutes = (deps: WriteDeps) => async (app: FastifyInstance
         resourceId: partnerId,
         command: { type: 'AddPartner', initiativeId: params.id, partnerId, ...body },
         context,
-        location: `/initiatives/${params.id}/partners/${partnerId}`,
+        location: `/partners/${partnerId}`,
       };
     },
   });
