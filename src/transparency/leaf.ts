@@ -54,6 +54,9 @@ const leafJson = (entry: LogEntry): string => {
   );
 };
 
+/** The leaf's text: the RFC 8785 canonical JSON of `{seq, id, stream, revision, type, data, metadata}`. */
+export const leafText = (entry: LogEntry): string => leafJson(entry);
+
 /** UTF-8 of the RFC 8785 canonical JSON of `{seq, id, stream, revision, type, data, metadata}`. */
 export const leafBytes = (entry: LogEntry): Buffer => Buffer.from(leafJson(entry), 'utf8');
 

@@ -1,0 +1,94 @@
+/**
+ * The log consumer: every event becomes leaf `seq`; large batches hash on the hashing thread and must build
+ * exactly the tree the calling thread builds, without ever showing a size whose nodes are not stored.
+ */
+import { randomUUID } from 'node:crypto';
+import { join } from 'node:path';
+import t from 'tap';
+import type { SequencedEvent } from '../../src/follower/consumer.js';
+import { openLocalDatabase } from '../../src/follower/local-state.js';
+import type { Position } from '../../src/store/event-store.js';
+import { eventLeafHash } from '../../src/transparency/leaf.js';
+import { stopLeafHasher } from '../../src/transparency/leaf-hasher.js';
+import { createLogConsumer } from '../../src/transparency/log-consumer.js';
+import { createNodeStore } from '../../src/transparency/node-store.js';
+import { tempDir } from '../helpers/temp-dir.js';
+import { mth } from './reference.js';
+
+const dir = tempDir(t);
+t.teardown(stopLeafHasher);
+
+const events = (from: number, count: number): SequencedEvent[] =>
+  Array.from({ length: count }, (_, i) => {
+    const seq = from + i;
+    return {
+      seq,
+      id: randomUUID(),
+      type: 'ReadingRecorded',
+      stream: `indicator-${seq % 7}`,
+      revision: Math.floor(seq / 7),
+      data: { value: seq, note: seq % 3 === 0 ? 'Réunion ✓' : 'plain', nested: { z: 1, a: [seq, null] } },
+      metadata: { recordedAt: new Date(1_700_000_000_000 + seq).toISOString(), actor: { role: 'admin', keyId: 'admin' } },
+      position: String(seq + 1) as Position,
+    } as SequencedEvent;
+  });
+
+const openLog = (name: string, hashingThread: boolean) => {
+  const db = openLocalDatabase(join(dir, `${name}.sqlite`));
+  t.teardown(() => db.close());
+  const nodes = createNodeStore(db);
+  return { nodes, log: createLogConsumer(nodes, { hashingThread }) };
+};
+
+t.test('given batches large and small, the hashing thread and this thread build the same tree', async (t) => {
+  const all = events(0, 1500);
+  const threaded = openLog('threaded', true);
+  const here = openLog('here', false);
+  // 1000 (threaded), 3 (here), 497 (threaded): sizes cross chunk boundaries.
+  for (const [from, to] of [[0, 1000], [1000, 1003], [1003, 1500]] as const) {
+    await threaded.log.consumer.apply(all.slice(from, to));
+    await here.log.consumer.apply(all.slice(from, to));
+  }
+  const expected = mth(all.map((event) => eventLeafHash(event)));
+  t.equal(threaded.log.size(), 1500);
+  t.same(threaded.log.root(), expected, 'the root is RFC 9162 MTH of the leaves');
+  t.same(here.log.root(), expected);
+  t.equal(threaded.nodes.size(), 1500, 'the size is stored');
+  t.same(threaded.nodes.read(0, 1234), eventLeafHash(all[1234]!), 'and every leaf');
+});
+
+t.test('given a large batch in progress, size and root still answer for the stored tree', async (t) => {
+  const { log, nodes } = openLog('progress', true);
+  await log.consumer.apply(events(0, 10));
+  const rootBefore = log.root();
+  const applying = log.consumer.apply(events(10, 2000));
+  t.ok(applying instanceof Promise, 'a large batch is hashed off this thread');
+  t.equal(log.size(), 10, 'while it hashes, the size is the stored size');
+  t.same(log.root(), rootBefore);
+  t.equal(nodes.size(), 10);
+  await applying;
+  t.equal(log.size(), 2010);
+  t.equal(nodes.size(), 2010);
+});
+
+t.test('given the hashing thread dies mid-batch, the batch is hashed here and nothing is lost', async (t) => {
+  const { log } = openLog('lost-thread', true);
+  const all = events(0, 3000);
+  const applying = log.consumer.apply(all);
+  await stopLeafHasher();
+  await applying;
+  t.equal(log.size(), 3000);
+  t.same(log.root(), mth(all.map((event) => eventLeafHash(event))));
+  await log.consumer.apply(events(3000, 300));
+  t.equal(log.size(), 3300, 'the next large batch starts a new thread');
+});
+
+t.test('given a replayed batch, leaves already in the tree are skipped; a gap is refused', async (t) => {
+  const { log } = openLog('replay', true);
+  const all = events(0, 600);
+  await log.consumer.apply(all.slice(0, 400));
+  await log.consumer.apply(all.slice(100, 600));
+  t.equal(log.size(), 600);
+  t.same(log.root(), mth(all.map((event) => eventLeafHash(event))));
+  t.throws(() => log.consumer.apply(events(601, 5)), /expected seq 600, got 601/);
+});
