@@ -80,6 +80,12 @@ const READ = ['admin', 'backbone', 'partner', 'auditor', 'viewer'] as const;
 const READ_ALL = [...READ, 'otherBackbone'] as const;
 /** A subscription owned by the partner, made by an admin. */
 const subscription = async () => c.created('/subscriptions', { url: 'https://hooks.river-trust.example.org/impact', initiativeId: I, partnerId: P });
+/** One resource of each kind read by id, made by an admin. */
+const contribution = await c.created(`/commitments/${pledge}/contributions`, { money: { amount: '25', currency: 'EUR' }, date: '2026-02-01' });
+const risk = await c.risk(I, P);
+const activity = await c.created(`/initiatives/${I}/activities`, { strategyId: S, title: 'Site visit', kind: 'outreach', date: '2026-02-03', partnerIds: [P] });
+const lesson = await c.created(`/initiatives/${I}/lessons`, { kind: 'failure', title: 'Evening meetings', whatHappened: 'Nobody came.', whatWeLearned: 'Ask first.' });
+const recorded = await reading(indicator);
 
 const routes: Route[] = [
   { family: 'initiatives', name: 'POST /initiatives', allowed: ['admin'], run: (h) => post('/initiatives', { name: unique('Initiative'), problemStatement: 'A problem worth a partnership.' }, h) },
@@ -150,6 +156,14 @@ const routes: Route[] = [
   { family: 'reads', name: 'GET /indicators/:id', allowed: READ, run: (h) => inject('GET', `/indicators/${indicator}`, h) },
   { family: 'reads', name: 'GET /commitments/:id', allowed: READ, run: (h) => inject('GET', `/commitments/${pledge}`, h) },
   { family: 'reads', name: 'GET /decisions/:id', allowed: READ, run: async (h) => inject('GET', `/decisions/${await c.decision(I)}`, h) },
+  { family: 'reads', name: 'GET /partners/:id', allowed: READ, run: (h) => inject('GET', `/partners/${P}`, h) },
+  { family: 'reads', name: 'GET /goals/:id', allowed: READ, run: (h) => inject('GET', `/goals/${G}`, h) },
+  { family: 'reads', name: 'GET /strategies/:id', allowed: READ, run: (h) => inject('GET', `/strategies/${S}`, h) },
+  { family: 'reads', name: 'GET /contributions/:id', allowed: READ, run: (h) => inject('GET', `/contributions/${contribution}`, h) },
+  { family: 'reads', name: 'GET /risks/:id', allowed: READ, run: (h) => inject('GET', `/risks/${risk}`, h) },
+  { family: 'reads', name: 'GET /activities/:id', allowed: READ, run: (h) => inject('GET', `/activities/${activity}`, h) },
+  { family: 'reads', name: 'GET /lessons/:id', allowed: READ, run: (h) => inject('GET', `/lessons/${lesson}`, h) },
+  { family: 'reads', name: 'GET /readings/:id', allowed: READ, run: (h) => inject('GET', `/readings/${recorded}`, h) },
 
   { family: 'access keys', name: 'POST /access-keys', allowed: RUNS, run: (h) => post('/access-keys', { role: 'viewer', initiativeId: I, label: unique('viewer') }, h) },
   { family: 'access keys', name: 'DELETE /access-keys/:id', allowed: RUNS, run: async (h) => inject('DELETE', `/access-keys/${(await c.key({ role: 'viewer', initiativeId: I })).id}`, h) },
