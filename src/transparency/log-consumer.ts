@@ -1,13 +1,13 @@
 import type { Consumer, SequencedEvent } from '../follower/consumer.js';
 import { HASH_SIZE } from './hashing.js';
+import { growOnThread, newThreadBatch, type ThreadGrowth } from './hashing-thread-client.js';
 import { eventLeafHash, leafText } from './leaf.js';
-import { hashLeafTexts } from './leaf-hasher.js';
 import type { NodeStore } from './node-store.js';
 import { createTreeBuilder, restoreTreeBuilder, type StoredNode, type TreeBuilder } from './tree-builder.js';
 
 /** Batches at least this long hash their leaves on the hashing thread (catch-up, rebuild); live ones here. */
 const THREADED_BATCH = 256;
-/** Leaves per message to the hashing thread, and messages kept ahead of the tree so the thread never waits. */
+/** Leaves per message to the hashing thread, and messages kept in flight so the thread never waits. */
 const CHUNK = 128;
 const CHUNKS_AHEAD = 3;
 
@@ -17,14 +17,18 @@ export interface LogConsumerOptions {
   hashingThread?: boolean;
 }
 
+/** The 32-byte hashes packed in `flat`, in order. */
+const unpack = (flat: Uint8Array): Uint8Array[] =>
+  Array.from({ length: flat.length / HASH_SIZE }, (_, i) => flat.subarray(HASH_SIZE * i, HASH_SIZE * (i + 1)));
+
 /**
  * The transparency log as a follower consumer: each event, in `seq` order, becomes leaf `seq` of the
  * RFC 9162 tree. A restart restores the right edge from O(log n) stored nodes instead of rehashing.
  *
- * A large batch is hashed on the hashing thread (leaf-hasher.ts) a chunk at a time while this thread assembles the
- * next chunks' leaf texts and grows the tree. It grows a copy of the tree: until the batch's nodes are saved, `size`
- * and `root` still answer for the tree the node store holds, so no checkpoint or proof ever names a node that is not
- * on disk.
+ * A large batch goes to the hashing thread (hashing-thread.ts) a chunk at a time: this thread assembles the leaf
+ * texts of the chunks ahead while that one hashes them and grows the tree from the batch's starting edge, sending
+ * back every node completed, in the node store's post-order. Until the batch's nodes are saved, `size` and `root`
+ * still answer for the tree the node store holds, so no checkpoint or proof ever names a node that is not on disk.
  */
 export const createLogConsumer = (nodes: NodeStore, options: LogConsumerOptions = {}) => {
   const size = nodes.size();
@@ -42,10 +46,10 @@ export const createLogConsumer = (nodes: NodeStore, options: LogConsumerOptions 
     return fresh;
   };
 
-  /** Persists a grown tree's new nodes, then makes it the tree; on failure the durable tree stays. */
-  const commit = (grown: TreeBuilder, completed: readonly StoredNode[]): void => {
+  /** Persists a grown tree's new nodes (`save`), then makes it the tree; on failure the durable tree stays. */
+  const commit = (grown: TreeBuilder, save: () => void): void => {
     try {
-      nodes.save(completed, grown.size);
+      save();
     } catch (error) {
       // Keep memory and disk in step: reload the durable edge before the follower retries.
       const durable = nodes.size();
@@ -56,45 +60,55 @@ export const createLogConsumer = (nodes: NodeStore, options: LogConsumerOptions 
     options.onGrow?.(builder.size);
   };
 
+  /**
+   * Hashes and grows `tree` on this thread, synchronously: live batches grow the tree itself (nothing can read it
+   * before the save); a large batch whose hashing thread failed grows a copy.
+   */
+  const applyHere = (fresh: readonly SequencedEvent[], tree: TreeBuilder = builder): void => {
+    const completed: StoredNode[] = [];
+    for (const event of fresh) for (const node of tree.append(eventLeafHash(event))) completed.push(node);
+    commit(tree, () => nodes.save(completed, tree.size));
+  };
+
   const copyOfTree = (): TreeBuilder =>
     builder.size === 0 ? createTreeBuilder() : restoreTreeBuilder(builder.size, builder.edge().map((node) => node.hash));
 
-  /** Synchronous, so nothing reads the tree between the appends and the save: it grows the tree itself. */
-  const applyHere = (fresh: readonly SequencedEvent[]): void => {
-    const completed: StoredNode[] = [];
-    for (const event of fresh) for (const node of builder.append(eventLeafHash(event))) completed.push(node);
-    commit(builder, completed);
-  };
-
   const applyThreaded = async (fresh: readonly SequencedEvent[]): Promise<void> => {
-    const grown = copyOfTree();
-    const completed: StoredNode[] = [];
+    const from = builder.size;
+    const edge = builder.edge();
+    const start = { size: from, edge: new Uint8Array(HASH_SIZE * edge.length) };
+    edge.forEach((node, i) => start.edge.set(node.hash, HASH_SIZE * i));
+    const batch = newThreadBatch();
     const chunks: Array<readonly SequencedEvent[]> = [];
     for (let i = 0; i < fresh.length; i += CHUNK) chunks.push(fresh.slice(i, i + CHUNK));
-    const requests: Array<Promise<Uint8Array>> = [];
+    const requests: Array<Promise<ThreadGrowth>> = [];
     const request = (k: number) => {
-      const chunk = chunks[k]!;
-      const hashes = hashLeafTexts(chunk.map(leafText));
-      hashes.catch(() => undefined); // awaited below, in order; a failure there falls back to hashing here
-      requests[k] = hashes;
+      const growth = growOnThread({
+        batch,
+        texts: chunks[k]!.map(leafText),
+        ...(k === 0 ? { start } : {}),
+        ...(k === chunks.length - 1 ? { last: true } : {}),
+      });
+      growth.catch(() => undefined); // awaited below, in order
+      requests[k] = growth;
     };
     for (let k = 0; k < Math.min(CHUNKS_AHEAD, chunks.length); k++) request(k);
-    for (let k = 0; k < chunks.length; k++) {
-      const chunk = chunks[k]!;
-      let hashes: Uint8Array;
-      try {
-        hashes = await requests[k]!;
-      } catch {
-        hashes = new Uint8Array(HASH_SIZE * chunk.length);
-        chunk.forEach((event, i) => hashes.set(eventLeafHash(event), HASH_SIZE * i));
+    const runs: Uint8Array[] = [];
+    let grown: ThreadGrowth | undefined;
+    try {
+      for (let k = 0; k < chunks.length; k++) {
+        grown = await requests[k]!;
+        if (k + CHUNKS_AHEAD < chunks.length) request(k + CHUNKS_AHEAD);
+        runs.push(grown.nodes);
       }
-      if (k + CHUNKS_AHEAD < chunks.length) request(k + CHUNKS_AHEAD);
-      for (let i = 0; i < chunk.length; i++) {
-        for (const node of grown.append(hashes.subarray(HASH_SIZE * i, HASH_SIZE * (i + 1)))) completed.push(node);
-      }
+    } catch {
+      if (builder.size !== from) throw new Error('the transparency log changed during a batch');
+      applyHere(fresh, copyOfTree());
+      return;
     }
-    if (grown.size !== builder.size + fresh.length) throw new Error('the transparency log changed during a batch');
-    commit(grown, completed);
+    if (builder.size !== from || grown?.size !== from + fresh.length) throw new Error('the transparency log changed during a batch');
+    const tree = restoreTreeBuilder(grown.size, unpack(grown.edge));
+    commit(tree, () => nodes.saveRun(from, runs, tree.size));
   };
 
   const consumer: Consumer = {

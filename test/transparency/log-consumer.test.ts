@@ -9,14 +9,14 @@ import type { SequencedEvent } from '../../src/follower/consumer.js';
 import { openLocalDatabase } from '../../src/follower/local-state.js';
 import type { Position } from '../../src/store/event-store.js';
 import { eventLeafHash } from '../../src/transparency/leaf.js';
-import { stopLeafHasher } from '../../src/transparency/leaf-hasher.js';
+import { stopHashingThread } from '../../src/transparency/hashing-thread-client.js';
 import { createLogConsumer } from '../../src/transparency/log-consumer.js';
 import { createNodeStore } from '../../src/transparency/node-store.js';
 import { tempDir } from '../helpers/temp-dir.js';
 import { mth } from './reference.js';
 
 const dir = tempDir(t);
-t.teardown(stopLeafHasher);
+t.teardown(stopHashingThread);
 
 const events = (from: number, count: number): SequencedEvent[] =>
   Array.from({ length: count }, (_, i) => {
@@ -37,7 +37,7 @@ const openLog = (name: string, hashingThread: boolean) => {
   const db = openLocalDatabase(join(dir, `${name}.sqlite`));
   t.teardown(() => db.close());
   const nodes = createNodeStore(db);
-  return { nodes, log: createLogConsumer(nodes, { hashingThread }) };
+  return { db, nodes, log: createLogConsumer(nodes, { hashingThread }) };
 };
 
 t.test('given batches large and small, the hashing thread and this thread build the same tree', async (t) => {
@@ -75,7 +75,7 @@ t.test('given the hashing thread dies mid-batch, the batch is hashed here and no
   const { log } = openLog('lost-thread', true);
   const all = events(0, 3000);
   const applying = log.consumer.apply(all);
-  await stopLeafHasher();
+  await stopHashingThread();
   await applying;
   t.equal(log.size(), 3000);
   t.same(log.root(), mth(all.map((event) => eventLeafHash(event))));
@@ -91,4 +91,19 @@ t.test('given a replayed batch, leaves already in the tree are skipped; a gap is
   t.equal(log.size(), 600);
   t.same(log.root(), mth(all.map((event) => eventLeafHash(event))));
   t.throws(() => log.consumer.apply(events(601, 5)), /expected seq 600, got 601/);
+});
+
+t.test('given the same events, the threaded and the local log store identical nodes', async (t) => {
+  const all = events(0, 2222);
+  const threaded = openLog('nodes-threaded', true);
+  const here = openLog('nodes-here', false);
+  for (const [from, to] of [[0, 700], [700, 701], [701, 2222]] as const) {
+    await threaded.log.consumer.apply(all.slice(from, to));
+    await here.log.consumer.apply(all.slice(from, to));
+  }
+  const stored = (db: ReturnType<typeof openLocalDatabase>) =>
+    db.prepare('SELECT id, hex(hash) AS hash FROM tlog_node_hashes ORDER BY id').all();
+  const a = stored(threaded.db);
+  t.equal(a.length, 2 * 2222 - 6, 'every complete node: 2n − popcount(n)');
+  t.same(a, stored(here.db));
 });

@@ -1,0 +1,76 @@
+/**
+ * The log's second thread, for large batches (catch-up, rebuild, imports): this thread assembles each leaf's text
+ * (cheap with the store's canonical text, stored-text.ts) and persists nodes; the hashing thread (hashing-thread.ts)
+ * hashes the leaves and grows the tree. One thread per process, started on first use, unref'd while idle (it never
+ * holds the process up), and started again if it ever dies (what it was asked then fails; log-consumer.ts redoes
+ * that batch here).
+ */
+import { Worker } from 'node:worker_threads';
+
+export interface ToHashingThread {
+  id: number;
+  /** One batch of one log: its chunks arrive in order; the first carries `start`, the last `last`. */
+  batch: number;
+  texts: string[];
+  /** The tree the batch grows from: its size and right edge (tree-builder.ts `edge()`, hashes packed). */
+  start?: { size: number; edge: Uint8Array };
+  last?: boolean;
+}
+
+export type ThreadGrowth = { ok: true; nodes: Uint8Array; size: number; edge: Uint8Array };
+export type FromHashingThread = ThreadGrowth | { ok: false; error: string };
+
+const workerUrl = new URL(import.meta.url.endsWith('.ts') ? './hashing-thread.ts' : './hashing-thread.js', import.meta.url);
+
+let thread: Worker | undefined;
+let nextId = 1;
+let nextBatch = 1;
+const pending = new Map<number, { worker: Worker; resolve: (growth: ThreadGrowth) => void; reject: (error: Error) => void }>();
+
+/** A thread that ended (crashed or stopped) answers nothing more: what it was asked fails. */
+const lost = (worker: Worker, error: Error): void => {
+  if (thread === worker) thread = undefined;
+  for (const [id, waiting] of pending) {
+    if (waiting.worker !== worker) continue;
+    pending.delete(id);
+    waiting.reject(error);
+  }
+};
+
+const startThread = (): Worker => {
+  const worker = new Worker(workerUrl);
+  worker.unref();
+  worker.on('message', ({ id, reply }: { id: number; reply: FromHashingThread }) => {
+    const waiting = pending.get(id);
+    if (!waiting) return;
+    pending.delete(id);
+    if (![...pending.values()].some((other) => other.worker === worker)) worker.unref();
+    if (reply.ok) waiting.resolve(reply);
+    else waiting.reject(new Error(`the hashing thread failed: ${reply.error}`));
+  });
+  worker.on('error', (error) => lost(worker, error));
+  worker.on('exit', (code) => lost(worker, new Error(`the hashing thread exited (code ${code})`)));
+  return worker;
+};
+
+/** A new batch id: chunks of one batch share it. */
+export const newThreadBatch = (): number => nextBatch++;
+
+/** Sends one chunk of a batch to the hashing thread; resolves with the nodes it completed and the new edge. */
+export const growOnThread = (chunk: Omit<ToHashingThread, 'id'>): Promise<ThreadGrowth> =>
+  new Promise((resolve, reject) => {
+    const worker = (thread ??= startThread());
+    const id = nextId++;
+    pending.set(id, { worker, resolve, reject });
+    worker.ref();
+    worker.postMessage({ ...chunk, id } satisfies ToHashingThread);
+  });
+
+/** Stops the hashing thread if it runs (tests; a process exits without it). */
+export const stopHashingThread = async (): Promise<void> => {
+  const worker = thread;
+  thread = undefined;
+  if (!worker) return;
+  await worker.terminate();
+  lost(worker, new Error('the hashing thread was stopped'));
+};
