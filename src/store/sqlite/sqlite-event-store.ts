@@ -158,8 +158,11 @@ export const createSqliteEventStore = (options: SqliteStoreOptions): SqliteEvent
         signal.removeEventListener('abort', done);
         resolve();
       };
+      // While this store's own appends await their answer, a changed data_version is most likely their commit:
+      // waiting for the answer lets the follow take those events from memory instead of reading them back from the
+      // file. Another process's commit is then read right after the answer (the 'commit' event), a moment later.
       const poll = () => {
-        if (closed || dataVersion.get() !== seen) done();
+        if (closed || (dataVersion.get() !== seen && writer.unanswered() === 0)) done();
         else timer = setTimeout(poll, pollIntervalMs);
       };
       commits.on('commit', done);

@@ -31,6 +31,8 @@ export interface SqliteWriter {
   /** Resolves once the append's COMMIT returned on the writer thread; rejects with the store's own error classes. */
   submit(request: AppendRequest): Promise<Committed>;
   stats(): GroupCommitStats;
+  /** Appends submitted through this connection and not yet answered. */
+  unanswered(): number;
   /** Waits for every submitted append, closes the write connection and releases the thread. */
   close(): Promise<void>;
 }
@@ -230,6 +232,7 @@ export const openSqliteWriter = (options: WriterOptions): SqliteWriter => {
     },
 
     stats: () => ({ ...connection.stats }),
+    unanswered: () => connection.pending.size,
 
     close(): Promise<void> {
       closing ??= (async () => {
