@@ -19,8 +19,8 @@ import type { ProjectedEvent } from './projection.js';
  * new reading for the same slot would duplicate.
  */
 
-export interface RegisteredReading {
-  readingId: string;
+/** What a reading says: who reported what, for which period and breakdown (value or narrative). */
+export interface ReadingFacts {
   indicatorId: string;
   partnerId: string;
   period: { start: string; end: string };
@@ -28,6 +28,10 @@ export interface RegisteredReading {
   value?: number;
   narrative?: string;
   source?: string;
+}
+
+export interface RegisteredReading extends ReadingFacts {
+  readingId: string;
   /** When the event that set the current value (or narrative) was recorded: the recording, or the latest correction. */
   recordedAt: string;
   /** That event's place in the global order. */
@@ -117,15 +121,8 @@ export interface ReadingChange {
  * retracted). `recordedAt` and `seq` are those of its recording; `history` lists every event in its life, oldest
  * first, the recording included.
  */
-export interface ReadingRecord {
+export interface ReadingRecord extends ReadingFacts {
   id: string;
-  indicatorId: string;
-  partnerId: string;
-  period: { start: string; end: string };
-  disaggregation: Record<string, string>;
-  value?: number;
-  narrative?: string;
-  source?: string;
   status: ReadingLifeStatus | 'retracted';
   counts: boolean;
   recordedAt: string;
