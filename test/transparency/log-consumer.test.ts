@@ -3,6 +3,7 @@
  * exactly the tree the calling thread builds, without ever showing a size whose nodes are not stored.
  */
 import { randomUUID } from 'node:crypto';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import t from 'tap';
 import type { SequencedEvent } from '../../src/follower/consumer.js';
@@ -106,4 +107,21 @@ t.test('given the same events, the threaded and the local log store identical no
   const a = stored(threaded.db);
   t.equal(a.length, 2 * 2222 - 6, 'every complete node: 2n − popcount(n)');
   t.same(a, stored(here.db));
+});
+
+t.test('given the log file is deleted and made again at the same path, the thread writes to the new one', async (t) => {
+  const file = join(dir, 'recreated.sqlite');
+  const first = openLocalDatabase(file);
+  await createLogConsumer(createNodeStore(first)).consumer.apply(events(0, 300));
+  first.close();
+  for (const suffix of ['', '-wal', '-shm']) rmSync(`${file}${suffix}`, { force: true });
+
+  const again = openLocalDatabase(file);
+  t.teardown(() => again.close());
+  const nodes = createNodeStore(again);
+  const log = createLogConsumer(nodes);
+  const all = events(0, 400);
+  await log.consumer.apply(all);
+  t.equal(nodes.size(), 400, 'the new file holds the batch');
+  t.same(log.root(), mth(all.map((event) => eventLeafHash(event))));
 });
