@@ -1,14 +1,15 @@
 import type { Consumer, SequencedEvent } from '../follower/consumer.js';
 import { HASH_SIZE } from './hashing.js';
-import { growOnThread, type SavedGrowth } from './hashing-thread-client.js';
+import { growOnThread, newThreadBatch, type ThreadGrowth } from './hashing-thread-client.js';
 import { eventLeafHash, leafText } from './leaf.js';
 import type { NodeStore } from './node-store.js';
 import { createTreeBuilder, restoreTreeBuilder, type StoredNode, type TreeBuilder } from './tree-builder.js';
 
 /** Batches at least this long hash their leaves on the hashing thread (catch-up, rebuild); live ones here. */
 const THREADED_BATCH = 256;
-/** Leaves per message to the hashing thread: it starts on the first while the next are assembled. */
+/** Leaves per message to the hashing thread, and messages kept in flight so the thread never waits. */
 const CHUNK = 128;
+const CHUNKS_AHEAD = 3;
 
 export interface LogConsumerOptions {
   onGrow?: (size: number) => void;
@@ -25,9 +26,9 @@ const unpack = (flat: Uint8Array): Uint8Array[] =>
  * RFC 9162 tree. A restart restores the right edge from O(log n) stored nodes instead of rehashing.
  *
  * A large batch goes to the hashing thread (hashing-thread.ts) a chunk at a time: this thread assembles the leaf
- * texts while that one hashes them, grows the tree from the batch's starting edge and saves the nodes in the same
- * file through its own connection, then answers with the new edge. Until then `size` and `root` still answer for
- * the tree saved before, so no checkpoint or proof ever names a node that is not on disk.
+ * texts of the chunks ahead while that one hashes them and grows the tree from the batch's starting edge, sending
+ * back every node completed, in the node store's post-order. Until the batch's nodes are saved, `size` and `root`
+ * still answer for the tree the node store holds, so no checkpoint or proof ever names a node that is not on disk.
  */
 export const createLogConsumer = (nodes: NodeStore, options: LogConsumerOptions = {}) => {
   const size = nodes.size();
@@ -72,33 +73,42 @@ export const createLogConsumer = (nodes: NodeStore, options: LogConsumerOptions 
   const copyOfTree = (): TreeBuilder =>
     builder.size === 0 ? createTreeBuilder() : restoreTreeBuilder(builder.size, builder.edge().map((node) => node.hash));
 
-  /** Leaf texts of `fresh`, a chunk at a time, made only as the hashing thread is handed each. */
-  function* leafTextChunks(fresh: readonly SequencedEvent[]): Generator<string[]> {
-    for (let i = 0; i < fresh.length; i += CHUNK) yield fresh.slice(i, i + CHUNK).map(leafText);
-  }
-
-  const applyThreaded = async (file: string, fresh: readonly SequencedEvent[]): Promise<void> => {
+  const applyThreaded = async (fresh: readonly SequencedEvent[]): Promise<void> => {
     const from = builder.size;
     const edge = builder.edge();
-    const start = { file, size: from, edge: new Uint8Array(HASH_SIZE * edge.length) };
+    const start = { size: from, edge: new Uint8Array(HASH_SIZE * edge.length) };
     edge.forEach((node, i) => start.edge.set(node.hash, HASH_SIZE * i));
-    let saved: SavedGrowth;
+    const batch = newThreadBatch();
+    const chunks: Array<readonly SequencedEvent[]> = [];
+    for (let i = 0; i < fresh.length; i += CHUNK) chunks.push(fresh.slice(i, i + CHUNK));
+    const requests: Array<Promise<ThreadGrowth>> = [];
+    const request = (k: number) => {
+      const growth = growOnThread({
+        batch,
+        texts: chunks[k]!.map(leafText),
+        ...(k === 0 ? { start } : {}),
+        ...(k === chunks.length - 1 ? { last: true } : {}),
+      });
+      growth.catch(() => undefined); // awaited below, in order
+      requests[k] = growth;
+    };
+    for (let k = 0; k < Math.min(CHUNKS_AHEAD, chunks.length); k++) request(k);
+    const runs: Uint8Array[] = [];
+    let grown: ThreadGrowth | undefined;
     try {
-      saved = await growOnThread(start, leafTextChunks(fresh));
-    } catch (error) {
+      for (let k = 0; k < chunks.length; k++) {
+        grown = await requests[k]!;
+        if (k + CHUNKS_AHEAD < chunks.length) request(k + CHUNKS_AHEAD);
+        runs.push(grown.nodes);
+      }
+    } catch {
       if (builder.size !== from) throw new Error('the transparency log changed during a batch');
-      // The file says whether the thread saved the batch before it failed to answer; if not, do it here.
-      const durable = nodes.size();
-      if (durable === from) return applyHere(fresh, copyOfTree());
-      if (durable !== from + fresh.length) throw error;
-      return commit(restoreTreeBuilder(durable, nodes.read), () => undefined);
+      applyHere(fresh, copyOfTree());
+      return;
     }
-    if (builder.size !== from || saved.size !== from + fresh.length) throw new Error('the transparency log changed during a batch');
-    // What this connection reads is what proofs are made from: the thread must have saved to this very file.
-    const durable = nodes.size();
-    if (durable === from) return applyHere(fresh, copyOfTree());
-    if (durable !== saved.size) throw new Error(`the hashing thread saved size ${saved.size}, the file holds ${durable}`);
-    commit(restoreTreeBuilder(saved.size, unpack(saved.edge)), () => undefined);
+    if (builder.size !== from || grown?.size !== from + fresh.length) throw new Error('the transparency log changed during a batch');
+    const tree = restoreTreeBuilder(grown.size, unpack(grown.edge));
+    commit(tree, () => nodes.saveRun(from, runs, tree.size));
   };
 
   const consumer: Consumer = {
@@ -107,7 +117,7 @@ export const createLogConsumer = (nodes: NodeStore, options: LogConsumerOptions 
     apply(events: readonly SequencedEvent[]) {
       const fresh = freshOf(events);
       if (fresh.length === 0) return;
-      if (useThread && nodes.file !== undefined && fresh.length >= THREADED_BATCH) return applyThreaded(nodes.file, fresh);
+      if (useThread && fresh.length >= THREADED_BATCH) return applyThreaded(fresh);
       applyHere(fresh);
     },
   };

@@ -1,4 +1,5 @@
 import type Database from 'better-sqlite3';
+import { HASH_SIZE } from './hashing.js';
 import type { StoredNode } from './tree-builder.js';
 
 /**
@@ -87,9 +88,37 @@ export const createNodeStore = (db: Database.Database) => {
     writeSize.run(size);
   });
 
+  /** Consecutive nodes from post-order number `firstId`, packed 32 bytes each in `runs`, in order. */
+  const saveRun = db.transaction((firstId: number, runs: readonly Uint8Array[], size: number) => {
+    let id = firstId;
+    let filled = 0;
+    for (const run of runs) {
+      const hashes = Buffer.from(run.buffer, run.byteOffset, run.byteLength);
+      for (let offset = 0; offset < hashes.length; offset += HASH_SIZE) {
+        const hash = hashes.subarray(offset, offset + HASH_SIZE);
+        params[2 * filled] = id++;
+        params[2 * filled + 1] = hash;
+        if (++filled === ROWS_PER_INSERT) {
+          insertMany.run(...params);
+          filled = 0;
+        }
+      }
+    }
+    for (let j = 0; j < filled; j++) insert.run(params[2 * j] as number, params[2 * j + 1] as Buffer);
+    params.fill(0);
+    writeSize.run(size);
+  });
+
   return {
-    /** The file the nodes live in, for another connection (the hashing thread); undefined for an in-memory one. */
-    file: db.memory ? undefined : db.name,
+    /**
+     * Persists nodes completed in emission order — a leaf, then the ancestors it completes, leaf after leaf —
+     * which are consecutive post-order numbers from the first leaf's: no (level, index) per node needed.
+     */
+    saveRun: (firstLeaf: number, runs: readonly Uint8Array[], size: number): void => {
+      const firstId = nodeNumber(0, firstLeaf);
+      if (firstId === undefined) throw new RangeError(`leaf ${firstLeaf} is beyond any storable tree`);
+      saveRun(firstId, runs, size);
+    },
     /** Number of leaves durably in the tree. */
     size: (): number => readSize.get() ?? 0,
     /** Persists a batch's nodes and the new size atomically. */
