@@ -80,6 +80,7 @@ export const createService = async (config: Config, logger: Logger): Promise<Ser
     const admin = resolveAdminToken(config.dataDir, config.adminToken);
     if (admin.file) logger.info({ file: admin.file }, 'ADMIN_TOKEN not set: using the generated admin key in this file');
     const directory = createDirectoryStore(localDb);
+    if (directory.rebuilding) logger.info('the directory gained the issue and revocation times of access keys: replaying the log to it to fill them');
     const authenticate = createAuthenticator({ adminToken: admin.token, keys: directory });
     const directoryConsumer = createDirectoryConsumer(directory, { onKeyChange: () => authenticate.forget() });
     const views = createViews({

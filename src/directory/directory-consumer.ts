@@ -32,11 +32,19 @@ export const createDirectoryConsumer = (directory: DirectoryStore, options: { on
     }
     if (event.type === 'AccessKeyIssued') {
       const data = event.data as { keyId: string; keyHash: string; role: 'admin' | 'backbone' | 'partner' | 'auditor' | 'viewer'; initiativeId?: string; partnerId?: string; label: string };
-      directory.putKey({ keyId: data.keyId, keyHash: data.keyHash, role: data.role, initiativeId: data.initiativeId ?? null, partnerId: data.partnerId ?? null, label: data.label });
+      directory.putKey({
+        keyId: data.keyId,
+        keyHash: data.keyHash,
+        role: data.role,
+        initiativeId: data.initiativeId ?? null,
+        partnerId: data.partnerId ?? null,
+        label: data.label,
+        issuedAt: event.metadata.recordedAt,
+      });
       changedKeys.push(data.keyId);
     } else if (event.type === 'AccessKeyRevoked') {
       const { keyId } = event.data as { keyId: string };
-      directory.revokeKey(keyId);
+      directory.revokeKey(keyId, event.metadata.recordedAt);
       changedKeys.push(keyId);
     }
   };

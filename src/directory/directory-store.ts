@@ -4,8 +4,9 @@ import { initiativeIdOf, type ResourceKind } from '../events/subjects.js';
 
 /**
  * The resource directory: a read model in the follower's local file that answers "which stream and which
- * initiative does this id belong to", "who holds this access key" and "what did this idempotency key
- * already produce". Derived from the log like every read model, so it is rebuilt by replay.
+ * initiative does this id belong to", "who holds this access key" (its role, scope, and when it was issued and
+ * revoked) and "what did this idempotency key already produce". Derived from the log like every read model, so it
+ * is rebuilt by replay.
  */
 const DDL = `
 CREATE TABLE IF NOT EXISTS directory_resources (
@@ -26,7 +27,9 @@ CREATE TABLE IF NOT EXISTS access_keys (
   initiative_id TEXT,
   partner_id    TEXT,
   label         TEXT NOT NULL,
-  revoked       INTEGER NOT NULL DEFAULT 0
+  revoked       INTEGER NOT NULL DEFAULT 0,
+  issued_at     TEXT,
+  revoked_at    TEXT
 ) STRICT;
 CREATE TABLE IF NOT EXISTS idempotency (
   actor_key_id  TEXT NOT NULL,
@@ -39,6 +42,30 @@ CREATE TABLE IF NOT EXISTS directory_state (
   seq INTEGER NOT NULL
 ) STRICT;
 `;
+
+/** Columns `access_keys` gained after its first release (the `recordedAt` of AccessKeyIssued / AccessKeyRevoked). */
+const ADDED_KEY_COLUMNS = ['issued_at', 'revoked_at'] as const;
+
+/**
+ * Brings an `access_keys` table made before `issued_at`/`revoked_at` existed up to date; a no-op when it has them
+ * (a new file gets them from the DDL). The times are only in the log, so when the table already holds keys the
+ * directory's checkpoint goes back to the start: the follower then replays the whole log to the directory at start,
+ * as it does for any consumer behind it (a one-time cost at the first start after the upgrade). The rows stay while
+ * it replays, so keys keep authenticating and revoked ones stay revoked; every write of the directory is idempotent,
+ * and the replay only fills the missing times. Until it has reached a key's events, its times read null.
+ * Answers whether the checkpoint was reset.
+ */
+const migrate = (db: Database.Database): boolean => {
+  const columns = new Set((db.pragma('table_info(access_keys)') as Array<{ name: string }>).map((c) => c.name));
+  const missing = ADDED_KEY_COLUMNS.filter((column) => !columns.has(column));
+  if (missing.length === 0) return false;
+  return db.transaction(() => {
+    for (const column of missing) db.exec(`ALTER TABLE access_keys ADD COLUMN ${column} TEXT`);
+    const hasKeys = db.prepare('SELECT 1 FROM access_keys LIMIT 1').get() !== undefined;
+    if (hasKeys) db.prepare('UPDATE directory_state SET seq = -1 WHERE id = 1').run();
+    return hasKeys;
+  })();
+};
 
 export interface ResourceEntry {
   id: string;
@@ -56,6 +83,10 @@ export interface AccessKeyEntry {
   partnerId: string | null;
   label: string;
   revoked: boolean;
+  /** The `recordedAt` of its AccessKeyIssued; null only while a directory made before this column is rebuilt. */
+  issuedAt: string | null;
+  /** The `recordedAt` of its AccessKeyRevoked; null while not revoked. */
+  revokedAt: string | null;
 }
 
 export interface StoredReceipt {
@@ -67,8 +98,21 @@ export interface StoredReceipt {
   kind: ResourceKind;
 }
 
+type KeyRow = {
+  key_id: string;
+  key_hash: string;
+  role: string;
+  initiative_id: string | null;
+  partner_id: string | null;
+  label: string;
+  revoked: number;
+  issued_at: string | null;
+  revoked_at: string | null;
+};
+
 export const createDirectoryStore = (db: Database.Database) => {
   db.exec(DDL);
+  const rebuilding = migrate(db);
   const stmts = {
     putResource: db.prepare<[string, string, string, string | null, string | null]>(
       'INSERT OR IGNORE INTO directory_resources (id, kind, stream, initiative_id, partner_id) VALUES (?, ?, ?, ?, ?)',
@@ -78,33 +122,36 @@ export const createDirectoryStore = (db: Database.Database) => {
     ),
     putStream: db.prepare<[string, string | null]>('INSERT OR IGNORE INTO directory_streams (stream, initiative_id) VALUES (?, ?)'),
     getStream: db.prepare<[string], string | null>('SELECT initiative_id FROM directory_streams WHERE stream = ?').pluck(),
-    putKey: db.prepare<[string, string, string, string | null, string | null, string]>(
-      'INSERT OR IGNORE INTO access_keys (key_id, key_hash, role, initiative_id, partner_id, label) VALUES (?, ?, ?, ?, ?, ?)',
+    putKey: db.prepare<[string, string, string, string | null, string | null, string, string]>(
+      'INSERT OR IGNORE INTO access_keys (key_id, key_hash, role, initiative_id, partner_id, label, issued_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
     ),
-    revokeKey: db.prepare<[string]>('UPDATE access_keys SET revoked = 1 WHERE key_id = ?'),
-    keyByHash: db.prepare<[string], { key_id: string; key_hash: string; role: string; initiative_id: string | null; partner_id: string | null; label: string; revoked: number }>(
-      'SELECT * FROM access_keys WHERE key_hash = ?',
-    ),
-    keyById: db.prepare<[string], { key_id: string; key_hash: string; role: string; initiative_id: string | null; partner_id: string | null; label: string; revoked: number }>(
-      'SELECT * FROM access_keys WHERE key_id = ?',
-    ),
+    /** A key kept from before `issued_at` existed gets its time when its event is replayed. */
+    fillIssuedAt: db.prepare<[string, string]>('UPDATE access_keys SET issued_at = ? WHERE key_id = ? AND issued_at IS NULL'),
+    revokeKey: db.prepare<[string, string]>('UPDATE access_keys SET revoked = 1, revoked_at = coalesce(revoked_at, ?) WHERE key_id = ?'),
+    keyByHash: db.prepare<[string], KeyRow>('SELECT * FROM access_keys WHERE key_hash = ?'),
+    keyById: db.prepare<[string], KeyRow>('SELECT * FROM access_keys WHERE key_id = ?'),
+    keys: db.prepare<[], KeyRow>('SELECT * FROM access_keys ORDER BY issued_at, key_id'),
+    keysOf: db.prepare<[string], KeyRow>('SELECT * FROM access_keys WHERE initiative_id = ? ORDER BY issued_at, key_id'),
     putReceipt: db.prepare<[string, string, string]>('INSERT OR REPLACE INTO idempotency (actor_key_id, idem_key, receipt) VALUES (?, ?, ?)'),
     getReceipt: db.prepare<[string, string], string>('SELECT receipt FROM idempotency WHERE actor_key_id = ? AND idem_key = ?').pluck(),
     getSeq: db.prepare<[], number>('SELECT seq FROM directory_state WHERE id = 1').pluck(),
     putSeq: db.prepare<[number]>('INSERT INTO directory_state (id, seq) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET seq = excluded.seq'),
   };
-  const toKey = (row: ReturnType<typeof stmts.keyByHash.get>): AccessKeyEntry | undefined =>
-    row && {
-      keyId: row.key_id,
-      keyHash: row.key_hash,
-      role: row.role as AccessKeyEntry['role'],
-      initiativeId: row.initiative_id,
-      partnerId: row.partner_id,
-      label: row.label,
-      revoked: row.revoked === 1,
-    };
+  const toKey = (row: KeyRow): AccessKeyEntry => ({
+    keyId: row.key_id,
+    keyHash: row.key_hash,
+    role: row.role as AccessKeyEntry['role'],
+    initiativeId: row.initiative_id,
+    partnerId: row.partner_id,
+    label: row.label,
+    revoked: row.revoked === 1,
+    issuedAt: row.issued_at,
+    revokedAt: row.revoked_at,
+  });
 
   return {
+    /** Whether opening it reset its checkpoint (see `migrate`): the follower replays the log to it at start. */
+    rebuilding,
     transaction: <T>(work: () => T): T => db.transaction(work)(),
     seq: (): number => stmts.getSeq.get() ?? -1,
     setSeq: (seq: number) => void stmts.putSeq.run(seq),
@@ -118,10 +165,20 @@ export const createDirectoryStore = (db: Database.Database) => {
     /** The initiative an event belongs to: its `data.initiativeId`, else the initiative of its stream. */
     initiativeOfEvent: (event: { data: unknown; stream: string }): string | null | undefined =>
       initiativeIdOf(event.data) ?? stmts.getStream.get(event.stream),
-    putKey: (k: Omit<AccessKeyEntry, 'revoked'>) => void stmts.putKey.run(k.keyId, k.keyHash, k.role, k.initiativeId, k.partnerId, k.label),
-    revokeKey: (keyId: string) => void stmts.revokeKey.run(keyId),
-    keyByHash: (hash: string) => toKey(stmts.keyByHash.get(hash)),
-    keyById: (keyId: string) => toKey(stmts.keyById.get(keyId)),
+    putKey: (k: Omit<AccessKeyEntry, 'revoked' | 'revokedAt'> & { issuedAt: string }) => {
+      if (stmts.putKey.run(k.keyId, k.keyHash, k.role, k.initiativeId, k.partnerId, k.label, k.issuedAt).changes === 0) stmts.fillIssuedAt.run(k.issuedAt, k.keyId);
+    },
+    revokeKey: (keyId: string, revokedAt: string) => void stmts.revokeKey.run(revokedAt, keyId),
+    keyByHash: (hash: string): AccessKeyEntry | undefined => {
+      const row = stmts.keyByHash.get(hash);
+      return row && toKey(row);
+    },
+    keyById: (keyId: string): AccessKeyEntry | undefined => {
+      const row = stmts.keyById.get(keyId);
+      return row && toKey(row);
+    },
+    /** Every issued key (revoked ones included), or only those of one initiative; by issue time, then id. */
+    keys: (initiativeId?: string): AccessKeyEntry[] => (initiativeId === undefined ? stmts.keys.all() : stmts.keysOf.all(initiativeId)).map(toKey),
     putReceipt: (actorKeyId: string, idemKey: string, receipt: StoredReceipt) => void stmts.putReceipt.run(actorKeyId, idemKey, JSON.stringify(receipt)),
     receipt: (actorKeyId: string, idemKey: string): StoredReceipt | undefined => {
       const text = stmts.getReceipt.get(actorKeyId, idemKey);

@@ -51,3 +51,80 @@ t.test('given events, the directory routes ids to streams and initiatives', asyn
   consumer.apply([event('InitiativeLaunched', 'x').valueOf() as SequencedEvent].map((e) => ({ ...e, seq: 3 })));
   t.equal(directory.seq(), 6, 'a replayed older batch never moves the checkpoint back');
 });
+
+t.test('given a key issued then revoked, the directory keeps when each happened and lists keys by issue time', async (t) => {
+  const db = openLocalDatabase(join(tempDir(t), 'local.sqlite'));
+  t.teardown(() => db.close());
+  const directory = createDirectoryStore(db);
+  t.equal(directory.rebuilding, false, 'a new file needs no rebuild');
+  const consumer = createDirectoryConsumer(directory);
+  const other = '0b7c1f3e-8d2a-4c55-9e61-2f4a8b9c0d1e';
+  const hash = (c: string) => c.repeat(64);
+  consumer.apply([
+    event('AccessKeyIssued', `access-key-${ids.key}`, {}, { recordedAt: '2026-01-02T10:00:00.000Z' }),
+    event('AccessKeyIssued', `access-key-${other}`, { keyId: other, keyHash: hash('b'), role: 'auditor', initiativeId: undefined, partnerId: undefined }, { recordedAt: '2026-01-01T09:00:00.000Z' }),
+  ]);
+  consumer.apply([event('AccessKeyRevoked', `access-key-${ids.key}`, {}, { recordedAt: '2026-01-03T11:00:00.000Z' })]);
+
+  t.match(directory.keyById(ids.key), { revoked: true, issuedAt: '2026-01-02T10:00:00.000Z', revokedAt: '2026-01-03T11:00:00.000Z' });
+  t.match(directory.keyById(other), { revoked: false, issuedAt: '2026-01-01T09:00:00.000Z', revokedAt: null, initiativeId: null });
+  t.same(directory.keys().map((k) => k.keyId), [other, ids.key], 'by issue time, then id');
+  t.same(directory.keys(ids.initiative).map((k) => k.keyId), [ids.key], 'or only one initiative\'s');
+});
+
+t.test('given a directory made before keys had times, opening it adds the columns and replays the log to fill them', async (t) => {
+  const file = join(tempDir(t), 'local.sqlite');
+  const old = openLocalDatabase(file);
+  // The access_keys table and checkpoint as the first release made them, with one key applied at seq 41.
+  old.exec(`
+    CREATE TABLE access_keys (key_id TEXT PRIMARY KEY, key_hash TEXT NOT NULL UNIQUE, role TEXT NOT NULL, initiative_id TEXT,
+      partner_id TEXT, label TEXT NOT NULL, revoked INTEGER NOT NULL DEFAULT 0) STRICT;
+    CREATE TABLE directory_state (id INTEGER PRIMARY KEY CHECK (id = 1), seq INTEGER NOT NULL) STRICT;
+    INSERT INTO directory_state (id, seq) VALUES (1, 41);
+  `);
+  old.prepare('INSERT INTO access_keys (key_id, key_hash, role, initiative_id, partner_id, label, revoked) VALUES (?, ?, ?, ?, NULL, ?, 1)').run(
+    ids.key,
+    samples.AccessKeyIssued.keyHash,
+    samples.AccessKeyIssued.role,
+    ids.initiative,
+    'old',
+  );
+  old.close();
+
+  const db = openLocalDatabase(file);
+  t.teardown(() => db.close());
+  const directory = createDirectoryStore(db);
+  t.equal(directory.rebuilding, true, 'it holds keys without times: it is rebuilt');
+  t.equal(directory.seq(), -1, 'its checkpoint goes back to the start, so the follower replays the whole log to it');
+  t.match(directory.keyById(ids.key), { revoked: true, issuedAt: null, revokedAt: null }, 'the key stays (and stays revoked) while the log is replayed');
+
+  const consumer = createDirectoryConsumer(directory);
+  consumer.apply([
+    { ...event('AccessKeyIssued', `access-key-${ids.key}`, {}, { recordedAt: '2025-06-01T08:00:00.000Z' }), seq: 0 },
+    { ...event('AccessKeyRevoked', `access-key-${ids.key}`, {}, { recordedAt: '2025-07-01T08:00:00.000Z' }), seq: 1 },
+  ]);
+  t.match(directory.keyById(ids.key), { revoked: true, issuedAt: '2025-06-01T08:00:00.000Z', revokedAt: '2025-07-01T08:00:00.000Z' }, 'the replay fills the times');
+  t.equal(createDirectoryStore(db).rebuilding, false, 'the migration runs once');
+  t.equal(directory.seq(), 1, 'and opening it again leaves its checkpoint alone');
+});
+
+t.test('given an old directory with no keys yet, the columns are added without a rebuild', async (t) => {
+  const file = join(tempDir(t), 'local.sqlite');
+  const old = openLocalDatabase(file);
+  old.exec(`
+    CREATE TABLE access_keys (key_id TEXT PRIMARY KEY, key_hash TEXT NOT NULL UNIQUE, role TEXT NOT NULL, initiative_id TEXT,
+      partner_id TEXT, label TEXT NOT NULL, revoked INTEGER NOT NULL DEFAULT 0) STRICT;
+    CREATE TABLE directory_state (id INTEGER PRIMARY KEY CHECK (id = 1), seq INTEGER NOT NULL) STRICT;
+    INSERT INTO directory_state (id, seq) VALUES (1, 7);
+  `);
+  old.close();
+  const db = openLocalDatabase(file);
+  t.teardown(() => db.close());
+  const directory = createDirectoryStore(db);
+  t.equal(directory.rebuilding, false);
+  t.equal(directory.seq(), 7);
+  t.same(
+    (db.pragma('table_info(access_keys)') as Array<{ name: string }>).map((c) => c.name).filter((name) => name.endsWith('_at')),
+    ['issued_at', 'revoked_at'],
+  );
+});

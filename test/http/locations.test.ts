@@ -8,8 +8,8 @@ import { admin, startService } from '../helpers/service.js';
  * route is made here and its `Location` followed with a GET (200, the created resource). Every other write route
  * is listed as creating nothing addressable, so a new write route has to be put in one list or the other.
  *
- * Access keys are the one exception: `POST /access-keys` answers `Location: /access-keys/{id}`, the URL that
- * `DELETE /access-keys/:id` revokes, but there is no GET of a key (the key is shown once; only its hash is kept).
+ * Access keys too: `POST /access-keys` answers `Location: /access-keys/{id}`, which `GET` reads (role, scope, label,
+ * times; never the key, shown once, nor its hash) and `DELETE` revokes.
  */
 
 const { app } = await startService(t);
@@ -112,11 +112,16 @@ t.test('every create route answers a Location that a GET follows to the created 
   }
 });
 
-t.test('access keys: Location names the key that DELETE revokes; there is no GET of a key', async (t) => {
+t.test('access keys: Location names the key that a GET reads and DELETE revokes; the GET never shows the key', async (t) => {
   const res = await c.post('/access-keys', { role: 'viewer', initiativeId: I, label: 'dashboard' });
   t.equal(res.status, 201);
-  t.equal(res.headers.location, `/access-keys/${res.body.id}`);
-  t.equal(getRouteOf(res.headers.location as string), undefined, 'no GET route: a key is shown once, only its hash is kept');
+  const location = res.headers.location as string;
+  t.equal(location, `/access-keys/${res.body.id}`);
+  t.equal(getRouteOf(location), '/access-keys/:id', `${location} is a GET route`);
+  const read = await app.inject({ method: 'GET', url: location, headers: admin });
+  t.equal(read.statusCode, 200, `GET ${location} → 200`);
+  t.match(read.json(), { id: res.body.id, role: 'viewer', initiativeId: I, label: 'dashboard', revoked: false }, 'the created key');
+  t.notOk(read.body.includes(res.body.key as string), 'but not the key itself');
   t.ok(app.hasRoute({ method: 'DELETE', url: '/access-keys/:id' }), 'DELETE /access-keys/:id revokes it');
 });
 
