@@ -7,7 +7,8 @@ import { api, indicatorBody } from '../helpers/api.js';
  * Design §7, role by role, against every route family: admin everywhere; backbone every write in its own
  * initiative; partner only its own commitments, contributions, readings and votes; auditor reads the audit API
  * and writes nothing; viewer writes nothing; a backbone key of another initiative can do nothing here
- * (it lists only its own initiatives). Every key of the initiative reads its resources.
+ * (it lists only its own initiatives). Every key of the initiative reads its views and resources. Admins and the
+ * backbone list and read the initiative's access keys.
  * Every request is valid for the role that may make it, so an allowed one is 2xx and a refused one is 403.
  */
 
@@ -76,6 +77,8 @@ const FEED = ['admin', 'backbone', 'partner', 'auditor'] as const;
 const SUBSCRIBE = ['admin', 'backbone', 'partner'] as const;
 /** Reading a resource of the initiative: every key of it, viewers included (the auditor here is deployment-wide). */
 const READ = ['admin', 'backbone', 'partner', 'auditor', 'viewer'] as const;
+/** The views of the initiative (and its readings as CSV): every key of it, viewers included, as for resources. */
+const VIEW = READ;
 /** The list of initiatives: every key, each seeing what it may (another initiative's backbone sees its own). */
 const READ_ALL = [...READ, 'otherBackbone'] as const;
 /** A subscription owned by the partner, made by an admin. */
@@ -165,8 +168,16 @@ const routes: Route[] = [
   { family: 'reads', name: 'GET /lessons/:id', allowed: READ, run: (h) => inject('GET', `/lessons/${lesson}`, h) },
   { family: 'reads', name: 'GET /readings/:id', allowed: READ, run: (h) => inject('GET', `/readings/${recorded}`, h) },
 
+  ...(['agenda', 'measurement', 'ledger', 'decisions', 'equity', 'activities', 'risks', 'lessons'] as const).map(
+    (view): Route => ({ family: 'views', name: `GET /initiatives/:id/${view}`, allowed: VIEW, run: (h) => inject('GET', `/initiatives/${I}/${view}`, h) }),
+  ),
+  { family: 'views', name: 'GET /indicators/:id/series', allowed: VIEW, run: (h) => inject('GET', `/indicators/${indicator}/series`, h) },
+  { family: 'views', name: 'GET /initiatives/:id/readings.csv', allowed: VIEW, run: (h) => inject('GET', `/initiatives/${I}/readings.csv`, h) },
+
   { family: 'access keys', name: 'POST /access-keys', allowed: RUNS, run: (h) => post('/access-keys', { role: 'viewer', initiativeId: I, label: unique('viewer') }, h) },
   { family: 'access keys', name: 'DELETE /access-keys/:id', allowed: RUNS, run: async (h) => inject('DELETE', `/access-keys/${(await c.key({ role: 'viewer', initiativeId: I })).id}`, h) },
+  { family: 'access keys', name: 'GET /access-keys?initiativeId=', allowed: RUNS, run: (h) => inject('GET', `/access-keys?initiativeId=${I}`, h) },
+  { family: 'access keys', name: 'GET /access-keys/:id', allowed: RUNS, run: async (h) => inject('GET', `/access-keys/${(await c.key({ role: 'viewer', initiativeId: I })).id}`, h) },
 
   { family: 'audit', name: 'GET /audit/checkpoint', allowed: AUDIT, run: (h) => inject('GET', '/audit/checkpoint', h) },
   { family: 'audit', name: 'GET /audit/events', allowed: AUDIT, run: (h) => inject('GET', '/audit/events?from=0&limit=2', h) },
@@ -220,5 +231,5 @@ t.test('without a key, or with an unknown one, every route is 401', async (t) =>
 });
 
 t.test('every route family is covered', async (t) => {
-  t.same(families, ['initiatives', 'partners/agenda', 'measurement', 'resources', 'governance', 'reads', 'access keys', 'audit', 'feeds']);
+  t.same(families, ['initiatives', 'partners/agenda', 'measurement', 'resources', 'governance', 'reads', 'views', 'access keys', 'audit', 'feeds']);
 });
