@@ -7,20 +7,16 @@
 import { parentPort } from 'node:worker_threads';
 import { HASH_SIZE, leafHashOfText } from './hashing.js';
 import type { FromHashingThread, ToHashingThread } from './hashing-thread-client.js';
-import { createTreeBuilder, restoreTreeBuilder, type TreeBuilder } from './tree-builder.js';
+import { packedEdge, restoreFromPackedEdge, type TreeBuilder } from './tree-builder.js';
 
 if (!parentPort) throw new Error('hashing-thread.ts runs as a worker thread');
 const port = parentPort;
 const batches = new Map<number, TreeBuilder>();
 
-/** The 32-byte hashes packed in `flat`, in order. */
-const unpack = (flat: Uint8Array): Uint8Array[] =>
-  Array.from({ length: flat.length / HASH_SIZE }, (_, i) => flat.subarray(HASH_SIZE * i, HASH_SIZE * (i + 1)));
-
 const grow = ({ batch, texts, start, last }: ToHashingThread): FromHashingThread => {
   let builder = batches.get(batch);
   if (start) {
-    builder = start.size === 0 ? createTreeBuilder() : restoreTreeBuilder(start.size, unpack(start.edge));
+    builder = restoreFromPackedEdge(start.size, start.edge);
     batches.set(batch, builder);
   }
   if (!builder) throw new Error(`batch ${batch} has no starting edge here (a restarted thread)`);
@@ -37,11 +33,8 @@ const grow = ({ batch, texts, start, last }: ToHashingThread): FromHashingThread
       nodes.set(node.hash, HASH_SIZE * count++);
     }
   }
-  const edge = builder.edge();
-  const packedEdge = new Uint8Array(HASH_SIZE * edge.length);
-  edge.forEach((node, i) => packedEdge.set(node.hash, HASH_SIZE * i));
   if (last) batches.delete(batch);
-  return { ok: true, nodes: nodes.subarray(0, HASH_SIZE * count), size: builder.size, edge: packedEdge };
+  return { ok: true, nodes: nodes.subarray(0, HASH_SIZE * count), size: builder.size, edge: packedEdge(builder) };
 };
 
 port.on('message', (message: ToHashingThread) => {

@@ -39,11 +39,12 @@ export const toLogEntry = (source: LogEntry): LogEntry => {
 };
 
 /**
- * The RFC 8785 canonical JSON of the entry's seven fields (their names sort as data, id, metadata, revision, seq,
- * stream, type). `data` and `metadata` come from the canonical text the store attached to this event when it has
- * (stored-text.ts: the embedded store keeps them canonical), else they are canonicalized here.
+ * The leaf's text: the RFC 8785 canonical JSON of `{seq, id, stream, revision, type, data, metadata}` (their names
+ * sort as data, id, metadata, revision, seq, stream, type). `data` and `metadata` come from the canonical text the
+ * store attached to this event when it has (stored-text.ts: the embedded store keeps them canonical), else they are
+ * canonicalized here.
  */
-const leafJson = (entry: LogEntry): string => {
+export const leafText = (entry: LogEntry): string => {
   const stored = canonicalPayloadOf(entry);
   const checked = toLogEntry(entry);
   const data = stored?.data ?? canonicalJson(checked.data);
@@ -54,11 +55,8 @@ const leafJson = (entry: LogEntry): string => {
   );
 };
 
-/** The leaf's text: the RFC 8785 canonical JSON of `{seq, id, stream, revision, type, data, metadata}`. */
-export const leafText = (entry: LogEntry): string => leafJson(entry);
-
 /** UTF-8 of the RFC 8785 canonical JSON of `{seq, id, stream, revision, type, data, metadata}`. */
-export const leafBytes = (entry: LogEntry): Buffer => Buffer.from(leafJson(entry), 'utf8');
+export const leafBytes = (entry: LogEntry): Buffer => Buffer.from(leafText(entry), 'utf8');
 
 /** RFC 9162 leaf hash of the entry's leaf bytes. */
-export const eventLeafHash = (entry: LogEntry): Buffer => leafHashOfText(leafJson(entry));
+export const eventLeafHash = (entry: LogEntry): Buffer => leafHashOfText(leafText(entry));

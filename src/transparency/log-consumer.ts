@@ -1,9 +1,8 @@
 import type { Consumer, SequencedEvent } from '../follower/consumer.js';
-import { HASH_SIZE } from './hashing.js';
 import { growOnThread, newThreadBatch, type ThreadGrowth } from './hashing-thread-client.js';
 import { eventLeafHash, leafText } from './leaf.js';
 import type { NodeStore } from './node-store.js';
-import { createTreeBuilder, restoreTreeBuilder, type StoredNode, type TreeBuilder } from './tree-builder.js';
+import { createTreeBuilder, packedEdge, restoreFromPackedEdge, restoreTreeBuilder, type StoredNode, type TreeBuilder } from './tree-builder.js';
 
 /** Batches at least this long hash their leaves on the hashing thread (catch-up, rebuild); live ones here. */
 const THREADED_BATCH = 256;
@@ -17,10 +16,6 @@ export interface LogConsumerOptions {
   hashingThread?: boolean;
 }
 
-/** The 32-byte hashes packed in `flat`, in order. */
-const unpack = (flat: Uint8Array): Uint8Array[] =>
-  Array.from({ length: flat.length / HASH_SIZE }, (_, i) => flat.subarray(HASH_SIZE * i, HASH_SIZE * (i + 1)));
-
 /**
  * The transparency log as a follower consumer: each event, in `seq` order, becomes leaf `seq` of the
  * RFC 9162 tree. A restart restores the right edge from O(log n) stored nodes instead of rehashing.
@@ -31,8 +26,12 @@ const unpack = (flat: Uint8Array): Uint8Array[] =>
  * still answer for the tree the node store holds, so no checkpoint or proof ever names a node that is not on disk.
  */
 export const createLogConsumer = (nodes: NodeStore, options: LogConsumerOptions = {}) => {
-  const size = nodes.size();
-  let builder: TreeBuilder = size === 0 ? createTreeBuilder() : restoreTreeBuilder(size, nodes.read);
+  /** The tree as the node store holds it: its right edge read back, O(log n) nodes. */
+  const durableTree = (): TreeBuilder => {
+    const size = nodes.size();
+    return size === 0 ? createTreeBuilder() : restoreTreeBuilder(size, nodes.read);
+  };
+  let builder = durableTree();
   const useThread = options.hashingThread ?? true;
 
   /** The events of `events` not yet in the tree; throws on a gap. */
@@ -52,8 +51,7 @@ export const createLogConsumer = (nodes: NodeStore, options: LogConsumerOptions 
       save();
     } catch (error) {
       // Keep memory and disk in step: reload the durable edge before the follower retries.
-      const durable = nodes.size();
-      builder = durable === 0 ? createTreeBuilder() : restoreTreeBuilder(durable, nodes.read);
+      builder = durableTree();
       throw error;
     }
     builder = grown;
@@ -70,14 +68,11 @@ export const createLogConsumer = (nodes: NodeStore, options: LogConsumerOptions 
     commit(tree, () => nodes.save(completed, tree.size));
   };
 
-  const copyOfTree = (): TreeBuilder =>
-    builder.size === 0 ? createTreeBuilder() : restoreTreeBuilder(builder.size, builder.edge().map((node) => node.hash));
+  const copyOfTree = (): TreeBuilder => restoreFromPackedEdge(builder.size, packedEdge(builder));
 
   const applyThreaded = async (fresh: readonly SequencedEvent[]): Promise<void> => {
     const from = builder.size;
-    const edge = builder.edge();
-    const start = { size: from, edge: new Uint8Array(HASH_SIZE * edge.length) };
-    edge.forEach((node, i) => start.edge.set(node.hash, HASH_SIZE * i));
+    const start = { size: from, edge: packedEdge(builder) };
     const batch = newThreadBatch();
     const chunks: Array<readonly SequencedEvent[]> = [];
     for (let i = 0; i < fresh.length; i += CHUNK) chunks.push(fresh.slice(i, i + CHUNK));
@@ -107,7 +102,7 @@ export const createLogConsumer = (nodes: NodeStore, options: LogConsumerOptions 
       return;
     }
     if (builder.size !== from || grown?.size !== from + fresh.length) throw new Error('the transparency log changed during a batch');
-    const tree = restoreTreeBuilder(grown.size, unpack(grown.edge));
+    const tree = restoreFromPackedEdge(grown.size, grown.edge);
     commit(tree, () => nodes.saveRun(from, runs, tree.size));
   };
 

@@ -4,7 +4,7 @@
  * (one complete node per set bit of the size: a compact range), so the current root costs O(log n) hashes and a
  * restart restores it from O(log n) stored nodes instead of rehashing the log.
  */
-import { assertHash, nodeHash } from './hashing.js';
+import { assertHash, HASH_SIZE, nodeHash } from './hashing.js';
 import { assertTreeIndex, foldRange, rootNodes, type NodeReader } from './merkle.js';
 
 /** A complete node and its hash, as emitted for storage. Level 0 nodes are the leaf hashes themselves. */
@@ -73,3 +73,17 @@ export const restoreTreeBuilder = (size: number, nodes: NodeReader | readonly Ui
   });
   return builderFrom(size, edge);
 };
+
+/** The builder's right edge, its hashes packed 32 bytes each, highest level first: how a tree crosses threads. */
+export const packedEdge = (builder: TreeBuilder): Uint8Array => {
+  const edge = builder.edge();
+  const packed = new Uint8Array(HASH_SIZE * edge.length);
+  edge.forEach((node, i) => packed.set(node.hash, HASH_SIZE * i));
+  return packed;
+};
+
+/** A builder that continues a tree of `size` leaves from its `packedEdge`. */
+export const restoreFromPackedEdge = (size: number, packed: Uint8Array): TreeBuilder =>
+  size === 0
+    ? createTreeBuilder()
+    : restoreTreeBuilder(size, Array.from({ length: packed.length / HASH_SIZE }, (_, i) => packed.subarray(HASH_SIZE * i, HASH_SIZE * (i + 1))));
