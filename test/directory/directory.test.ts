@@ -1,4 +1,4 @@
-import t from 'tap';
+import t, { type Test } from 'tap';
 import { join } from 'node:path';
 import { createDirectoryConsumer } from '../../src/directory/directory-consumer.js';
 import { createDirectoryStore } from '../../src/directory/directory-store.js';
@@ -72,16 +72,22 @@ t.test('given a key issued then revoked, the directory keeps when each happened 
   t.same(directory.keys(ids.initiative).map((k) => k.keyId), [ids.key], 'or only one initiative\'s');
 });
 
-t.test('given a directory made before keys had times, opening it adds the columns and replays the log to fill them', async (t) => {
+/** A local file whose access_keys table and directory checkpoint are as the first release made them. */
+const firstReleaseDirectory = (t: Test, checkpointSeq: number) => {
   const file = join(tempDir(t), 'local.sqlite');
   const old = openLocalDatabase(file);
-  // The access_keys table and checkpoint as the first release made them, with one key applied at seq 41.
   old.exec(`
     CREATE TABLE access_keys (key_id TEXT PRIMARY KEY, key_hash TEXT NOT NULL UNIQUE, role TEXT NOT NULL, initiative_id TEXT,
       partner_id TEXT, label TEXT NOT NULL, revoked INTEGER NOT NULL DEFAULT 0) STRICT;
     CREATE TABLE directory_state (id INTEGER PRIMARY KEY CHECK (id = 1), seq INTEGER NOT NULL) STRICT;
-    INSERT INTO directory_state (id, seq) VALUES (1, 41);
   `);
+  old.prepare('INSERT INTO directory_state (id, seq) VALUES (1, ?)').run(checkpointSeq);
+  return { file, old };
+};
+
+t.test('given a directory made before keys had times, opening it adds the columns and replays the log to fill them', async (t) => {
+  // With one key applied at seq 41.
+  const { file, old } = firstReleaseDirectory(t, 41);
   old.prepare('INSERT INTO access_keys (key_id, key_hash, role, initiative_id, partner_id, label, revoked) VALUES (?, ?, ?, ?, NULL, ?, 1)').run(
     ids.key,
     samples.AccessKeyIssued.keyHash,
@@ -109,14 +115,7 @@ t.test('given a directory made before keys had times, opening it adds the column
 });
 
 t.test('given an old directory with no keys yet, the columns are added without a rebuild', async (t) => {
-  const file = join(tempDir(t), 'local.sqlite');
-  const old = openLocalDatabase(file);
-  old.exec(`
-    CREATE TABLE access_keys (key_id TEXT PRIMARY KEY, key_hash TEXT NOT NULL UNIQUE, role TEXT NOT NULL, initiative_id TEXT,
-      partner_id TEXT, label TEXT NOT NULL, revoked INTEGER NOT NULL DEFAULT 0) STRICT;
-    CREATE TABLE directory_state (id INTEGER PRIMARY KEY CHECK (id = 1), seq INTEGER NOT NULL) STRICT;
-    INSERT INTO directory_state (id, seq) VALUES (1, 7);
-  `);
+  const { file, old } = firstReleaseDirectory(t, 7);
   old.close();
   const db = openLocalDatabase(file);
   t.teardown(() => db.close());

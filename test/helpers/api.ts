@@ -12,10 +12,22 @@ export const api = (app: FastifyInstance) => {
     if (res.status !== 201) throw new Error(`${url} answered ${res.status}: ${JSON.stringify(res.body)}`);
     return res.body.id as string;
   };
+  const get = async (url: string, headers: Record<string, string> = admin) => {
+    const res = await app.inject({ method: 'GET', url, headers });
+    return { status: res.statusCode, body: res.json(), type: res.headers['content-type'] };
+  };
+  /** A read that must answer 200: its body. */
+  const ok = async <B>(url: string, headers: Record<string, string> = admin): Promise<B> => {
+    const res = await get(url, headers);
+    if (res.status !== 200) throw new Error(`${url}: ${res.status} ${JSON.stringify(res.body)}`);
+    return res.body as B;
+  };
   const bearer = (key: string) => ({ authorization: `Bearer ${key}` });
   return {
     post,
     created,
+    get,
+    ok,
     bearer,
     launch: (name = 'Clean River Partnership') => created('/initiatives', { name, problemStatement: 'Runoff pollutes the river people drink from.' }),
     partner: (initiativeId: string, name: string, sector = 'nonprofit', headers?: Record<string, string>) =>

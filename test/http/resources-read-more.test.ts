@@ -14,15 +14,7 @@ type One<K extends string> = { initiativeId: string; asOf: AsOf } & Record<K, Re
 
 const { app } = await startService(t);
 const c = api(app);
-const get = async (url: string, headers: Headers = admin) => {
-  const res = await app.inject({ method: 'GET', url, headers });
-  return { status: res.statusCode, body: res.json(), type: res.headers['content-type'] };
-};
-const ok = async <B>(url: string, headers: Headers = admin): Promise<B> => {
-  const res = await get(url, headers);
-  if (res.status !== 200) throw new Error(`${url}: ${res.status} ${JSON.stringify(res.body)}`);
-  return res.body as B;
-};
+const { get, ok } = c;
 /** A write that must succeed: its receipt (`id` of the resource, `seq` of the event). */
 const write = async (url: string, body: unknown, headers: Headers = admin): Promise<{ id: string; seq: number }> => {
   const res = await c.post(url, body, headers);

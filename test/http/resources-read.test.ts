@@ -9,15 +9,7 @@ type AsOf = { seq: number; recordedAt: string | null };
 
 const { app } = await startService(t);
 const c = api(app);
-const get = async (url: string, headers: Headers = admin) => {
-  const res = await app.inject({ method: 'GET', url, headers });
-  return { status: res.statusCode, body: res.json(), type: res.headers['content-type'] };
-};
-const ok = async <B>(url: string, headers: Headers = admin): Promise<B> => {
-  const res = await get(url, headers);
-  if (res.status !== 200) throw new Error(`${url}: ${res.status} ${JSON.stringify(res.body)}`);
-  return res.body as B;
-};
+const { get, ok } = c;
 
 const I = await c.created('/initiatives', { name: 'Clean River Partnership', problemStatement: 'Runoff pollutes the river people drink from.', geography: 'Lower Ouse valley' });
 const J = await c.launch('Elsewhere');
