@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { directionSchema, frequencySchema, measureSchema, raciRoleSchema, sectorSchema } from '../../events/common.js';
+import { raciRoleSchema, sectorSchema } from '../../events/common.js';
+import { indicatorDefinitionFields } from './common.js';
 
 /**
  * The common agenda's answers (projections/common-agenda.ts): `GET /initiatives/:id/agenda` (`agendaQuery`), and
@@ -84,14 +85,7 @@ export const targetEntrySchema = z
 
 export const agendaIndicatorSchema = z
   .strictObject({
-    id: z.string(),
-    goalId: z.string(),
-    name: z.string(),
-    measure: measureSchema,
-    unit: z.string(),
-    direction: directionSchema,
-    cumulative: z.boolean(),
-    frequency: frequencySchema,
+    ...indicatorDefinitionFields,
     targets: z.array(targetEntrySchema).describe('the targets that stand now, by period end'),
     targetHistory: z.array(targetEntrySchema).describe('every target that ever stood, in the order they were set'),
   })

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { directionSchema, frequencySchema, measureSchema } from '../../events/common.js';
 import { roleSchema } from '../../events/envelope.js';
 
 /**
@@ -21,3 +22,15 @@ export const byCurrencySchema = z.record(z.string(), z.string()).describe('ISO 4
 
 /** The key that made a change, as the event metadata names it. */
 export const actorRefSchema = z.strictObject({ keyId: z.string(), role: roleSchema, partnerId: z.string().optional() });
+
+/** What every view says of an indicator's definition: the agenda's entry and the measurement's both start so. */
+export const indicatorDefinitionFields = {
+  id: z.string(),
+  goalId: z.string(),
+  name: z.string(),
+  measure: measureSchema,
+  unit: z.string(),
+  direction: directionSchema,
+  cumulative: z.boolean().describe('true: each reading is the running total; false: the increment for its period'),
+  frequency: frequencySchema,
+};

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { directionSchema, frequencySchema, measureSchema } from '../../events/common.js';
-import { periodSchema } from './common.js';
+import { measureSchema } from '../../events/common.js';
+import { indicatorDefinitionFields, periodSchema } from './common.js';
 
 /**
  * Shared measurement's answers (projections/shared-measurement.ts): `GET /initiatives/:id/measurement`
@@ -33,16 +33,9 @@ export const seriesPointSchema = z
   .meta({ id: 'SeriesPoint', description: 'one period of an indicator\'s series: corrections applied, retractions removed, only readings that count' });
 
 const indicatorFields = {
-  id: z.string(),
-  goalId: z.string(),
-  name: z.string(),
-  measure: measureSchema,
-  unit: z.string(),
-  direction: directionSchema,
-  cumulative: z.boolean().describe('true: each reading is the running total; false: the increment for its period'),
+  ...indicatorDefinitionFields,
   baseline: z.strictObject({ value: z.number().optional(), narrative: z.string().optional(), date: z.string() }),
   targets: z.array(targetSchema).describe('the targets that stand now, by period end'),
-  frequency: frequencySchema,
   disaggregations: z.array(z.strictObject({ dimension: z.string(), values: z.array(z.string()) })),
   requiresApproval: z.boolean().describe('readings count only once the backbone approves them'),
   aggregation: z.enum(['sum', 'mean', 'narrative']).describe('how a period\'s readings make one figure: sum (count, currency), mean (percentage, ordinal), narrative (qualitative)'),
