@@ -79,7 +79,8 @@ export const createSqliteEventStore = (options: SqliteStoreOptions): SqliteEvent
   };
 
   /** Read once: a file is marked when created empty (schema.ts), and the mark never goes. */
-  const recordedFromRow = storesCanonicalPayloads(db) ? toRecordedWithText : toRecorded;
+  const canonicalRows = storesCanonicalPayloads(db);
+  const recordedFromRow = canonicalRows ? toRecordedWithText : toRecorded;
   const readPage = (afterRowid: number, maxCount: number): RecordedEvent[] => readAllStmt.all(afterRowid, maxCount).map(recordedFromRow);
 
   /**
@@ -121,7 +122,7 @@ export const createSqliteEventStore = (options: SqliteStoreOptions): SqliteEvent
         metadata: JSON.parse(event.metadata) as EventMetadata,
         position,
       };
-      appended.set(rowid, { event: recordedFromRow === toRecorded ? recorded : attachCanonicalPayload(recorded, event), bytes });
+      appended.set(rowid, { event: canonicalRows ? attachCanonicalPayload(recorded, event) : recorded, bytes });
       appendedBytes += bytes;
     });
     for (const rowid of appended.keys()) {
