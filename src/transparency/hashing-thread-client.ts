@@ -1,17 +1,19 @@
 /**
- * The log's second thread, for large batches (catch-up, rebuild, imports): this thread assembles each leaf's text
+ * The log's second thread, for large batches (catch-up, rebuild, imports): this thread assembles each leaf's bytes
  * (cheap with the store's canonical text, stored-text.ts) and persists nodes; the hashing thread (hashing-thread.ts)
  * hashes the leaves and grows the tree. One thread per process, started on first use, unref'd while idle (it never
  * holds the process up), and started again if it ever dies (what it was asked then fails; log-consumer.ts redoes
  * that batch here).
  */
 import { Worker } from 'node:worker_threads';
+import type { PackedLeafInputs } from './leaf.js';
 
 export interface ToHashingThread {
   id: number;
   /** One batch of one log: its chunks arrive in order; the first carries `start`, the last `last`. */
   batch: number;
-  texts: string[];
+  /** The chunk's leaves, packed as hash inputs; their buffer is transferred, not copied. */
+  leaves: PackedLeafInputs;
   /** The tree the batch grows from: its size and right edge (tree-builder.ts `edge()`, hashes packed). */
   start?: { size: number; edge: Uint8Array };
   last?: boolean;
@@ -63,7 +65,7 @@ export const growOnThread = (chunk: Omit<ToHashingThread, 'id'>): Promise<Thread
     const id = nextId++;
     pending.set(id, { worker, resolve, reject });
     worker.ref();
-    worker.postMessage({ ...chunk, id } satisfies ToHashingThread);
+    worker.postMessage({ ...chunk, id } satisfies ToHashingThread, [chunk.leaves.bytes.buffer as ArrayBuffer]);
   });
 
 /** Stops the hashing thread if it runs (tests; a process exits without it). */

@@ -1,40 +1,37 @@
 /**
- * The hashing thread (hashing-thread-client.ts): for a large batch of the log, it hashes each leaf text and grows
- * the tree from the batch's starting right edge, answering per chunk with every node the chunk completed (leaves
- * and interior nodes, 32 bytes each, in emission order — which is the node store's post-order numbering) and the
- * new right edge. Several batches may be in progress (one per log); each is keyed by its `batch` id.
+ * The hashing thread (hashing-thread-client.ts): for a large batch of the log, it hashes each leaf and grows the
+ * tree from the batch's starting right edge, answering per chunk with every node the chunk completed (leaves and
+ * interior nodes, 32 bytes each, in emission order — which is the node store's post-order numbering) and the new
+ * right edge. Leaves arrive as hash inputs packed in one transferred buffer (leaf.ts `packLeafInputs`). Several
+ * batches may be in progress (one per log); each is keyed by its `batch` id.
  */
 import { parentPort } from 'node:worker_threads';
-import { HASH_SIZE, leafHashOfText } from './hashing.js';
+import { HASH_SIZE, leafHashOfInput } from './hashing.js';
 import type { FromHashingThread, ToHashingThread } from './hashing-thread-client.js';
-import { packedEdge, restoreFromPackedEdge, type TreeBuilder } from './tree-builder.js';
+import { createPackedGrower, type PackedGrower } from './tree-builder.js';
 
 if (!parentPort) throw new Error('hashing-thread.ts runs as a worker thread');
 const port = parentPort;
-const batches = new Map<number, TreeBuilder>();
+const batches = new Map<number, PackedGrower>();
 
-const grow = ({ batch, texts, start, last }: ToHashingThread): FromHashingThread => {
-  let builder = batches.get(batch);
+const grow = ({ batch, leaves, start, last }: ToHashingThread): FromHashingThread => {
+  let grower = batches.get(batch);
   if (start) {
-    builder = restoreFromPackedEdge(start.size, start.edge);
-    batches.set(batch, builder);
+    grower = createPackedGrower(start.size, start.edge);
+    batches.set(batch, grower);
   }
-  if (!builder) throw new Error(`batch ${batch} has no starting edge here (a restarted thread)`);
-  // A leaf completes itself plus at most log2(size) + 1 ancestors; over a chunk, fewer than 2 per leaf plus the edge.
-  let nodes = new Uint8Array(HASH_SIZE * (2 * texts.length + 64));
-  let count = 0;
-  for (const text of texts) {
-    for (const node of builder.append(leafHashOfText(text))) {
-      if (HASH_SIZE * (count + 1) > nodes.length) {
-        const larger = new Uint8Array(nodes.length * 2);
-        larger.set(nodes);
-        nodes = larger;
-      }
-      nodes.set(node.hash, HASH_SIZE * count++);
-    }
+  if (!grower) throw new Error(`batch ${batch} has no starting edge here (a restarted thread)`);
+  // A leaf completes itself plus as many ancestors as the size's trailing one bits: over n consecutive leaves, at
+  // most 2n nodes plus one per level of the tree.
+  const nodes = new Uint8Array(HASH_SIZE * (2 * leaves.ends.length + 64));
+  let at = 0;
+  let from = 0;
+  for (const end of leaves.ends) {
+    at = grower.appendInto(leafHashOfInput(leaves.bytes.subarray(from, end)), nodes, at);
+    from = end;
   }
   if (last) batches.delete(batch);
-  return { ok: true, nodes: nodes.subarray(0, HASH_SIZE * count), size: builder.size, edge: packedEdge(builder) };
+  return { ok: true, nodes: nodes.subarray(0, at), size: grower.size, edge: grower.packedEdge() };
 };
 
 port.on('message', (message: ToHashingThread) => {

@@ -49,10 +49,12 @@ export const leafText = (entry: LogEntry): string => {
   const checked = toLogEntry(entry);
   const data = stored?.data ?? canonicalJson(checked.data);
   const metadata = stored?.metadata ?? canonicalJson(checked.metadata);
-  return (
-    `{"data":${data},"id":${canonicalString(checked.id)},"metadata":${metadata},"revision":${checked.revision},` +
-    `"seq":${checked.seq},"stream":${canonicalString(checked.stream)},"type":${canonicalString(checked.type)}}`
-  );
+  // join, not `+`: it builds one flat string at once, where `+` makes a rope that writing it out flattens again (about
+  // twice the cost per leaf, bench:tlog).
+  return [
+    '{"data":', data, ',"id":', canonicalString(checked.id), ',"metadata":', metadata, ',"revision":', String(checked.revision),
+    ',"seq":', String(checked.seq), ',"stream":', canonicalString(checked.stream), ',"type":', canonicalString(checked.type), '}',
+  ].join('');
 };
 
 /** UTF-8 of the RFC 8785 canonical JSON of `{seq, id, stream, revision, type, data, metadata}`. */
@@ -60,3 +62,28 @@ export const leafBytes = (entry: LogEntry): Buffer => Buffer.from(leafText(entry
 
 /** RFC 9162 leaf hash of the entry's leaf bytes. */
 export const eventLeafHash = (entry: LogEntry): Buffer => leafHashOfText(leafText(entry));
+
+/** Several leaves laid out as hash inputs in one buffer: leaf i is `bytes[ends[i-1] .. ends[i])`, 0x00 first. */
+export interface PackedLeafInputs {
+  bytes: Uint8Array;
+  ends: Uint32Array;
+}
+
+/**
+ * The leaf hash inputs (0x00 ‖ leaf bytes) of `entries`, packed in one buffer of its own (not the shared Buffer pool),
+ * so it can be transferred to the hashing thread without a copy: strings would be cloned on both sides.
+ */
+export const packLeafInputs = (entries: readonly LogEntry[]): PackedLeafInputs => {
+  const texts = entries.map(leafText);
+  let bound = 0;
+  for (const text of texts) bound += 1 + 3 * text.length; // UTF-8 takes at most 3 bytes per UTF-16 code unit
+  const bytes = Buffer.allocUnsafeSlow(bound);
+  const ends = new Uint32Array(texts.length);
+  let at = 0;
+  texts.forEach((text, i) => {
+    bytes[at] = 0x00;
+    at += 1 + bytes.write(text, at + 1, 'utf8');
+    ends[i] = at;
+  });
+  return { bytes: new Uint8Array(bytes.buffer, 0, at), ends };
+};

@@ -1,6 +1,6 @@
 import type { Consumer, SequencedEvent } from '../follower/consumer.js';
 import { growOnThread, newThreadBatch, type ThreadGrowth } from './hashing-thread-client.js';
-import { eventLeafHash, leafText } from './leaf.js';
+import { eventLeafHash, packLeafInputs } from './leaf.js';
 import type { NodeStore } from './node-store.js';
 import { createTreeBuilder, packedEdge, restoreFromPackedEdge, restoreTreeBuilder, type StoredNode, type TreeBuilder } from './tree-builder.js';
 
@@ -20,10 +20,11 @@ export interface LogConsumerOptions {
  * The transparency log as a follower consumer: each event, in `seq` order, becomes leaf `seq` of the
  * RFC 9162 tree. A restart restores the right edge from O(log n) stored nodes instead of rehashing.
  *
- * A large batch goes to the hashing thread (hashing-thread.ts) a chunk at a time: this thread assembles the leaf
- * texts of the chunks ahead while that one hashes them and grows the tree from the batch's starting edge, sending
- * back every node completed, in the node store's post-order. Until the batch's nodes are saved, `size` and `root`
- * still answer for the tree the node store holds, so no checkpoint or proof ever names a node that is not on disk.
+ * A large batch goes to the hashing thread (hashing-thread.ts) a chunk at a time: this thread lays out the leaf
+ * bytes of the chunks ahead and saves the nodes of those done while that one hashes them and grows the tree from the
+ * batch's starting edge, sending back every node completed, in the node store's post-order. Until the batch's last
+ * nodes are saved and the stored size moves, `size` and `root` still answer for the tree the node store holds, so no
+ * checkpoint or proof ever names a node that is not on disk.
  */
 export const createLogConsumer = (nodes: NodeStore, options: LogConsumerOptions = {}) => {
   /** The tree as the node store holds it: its right edge read back, O(log n) nodes. */
@@ -80,7 +81,7 @@ export const createLogConsumer = (nodes: NodeStore, options: LogConsumerOptions 
     const request = (k: number) => {
       const growth = growOnThread({
         batch,
-        texts: chunks[k]!.map(leafText),
+        leaves: packLeafInputs(chunks[k]!),
         ...(k === 0 ? { start } : {}),
         ...(k === chunks.length - 1 ? { last: true } : {}),
       });
@@ -88,13 +89,14 @@ export const createLogConsumer = (nodes: NodeStore, options: LogConsumerOptions 
       requests[k] = growth;
     };
     for (let k = 0; k < Math.min(CHUNKS_AHEAD, chunks.length); k++) request(k);
-    const runs: Uint8Array[] = [];
     let grown: ThreadGrowth | undefined;
+    let nextNode = nodes.firstNodeOf(from);
     try {
       for (let k = 0; k < chunks.length; k++) {
         grown = await requests[k]!;
         if (k + CHUNKS_AHEAD < chunks.length) request(k + CHUNKS_AHEAD);
-        runs.push(grown.nodes);
+        // Saved while the thread hashes the next chunks; invisible until the size moves, after the last one.
+        nextNode = nodes.saveRun(nextNode, grown.nodes);
       }
     } catch {
       if (builder.size !== from) throw new Error('the transparency log changed during a batch');
@@ -103,7 +105,7 @@ export const createLogConsumer = (nodes: NodeStore, options: LogConsumerOptions 
     }
     if (builder.size !== from || grown?.size !== from + fresh.length) throw new Error('the transparency log changed during a batch');
     const tree = restoreFromPackedEdge(grown.size, grown.edge);
-    commit(tree, () => nodes.saveRun(from, runs, tree.size));
+    commit(tree, () => nodes.saveSize(tree.size));
   };
 
   const consumer: Consumer = {

@@ -3,18 +3,21 @@ import { HASH_SIZE } from './hashing.js';
 import type { StoredNode } from './tree-builder.js';
 
 /**
- * Merkle nodes in the follower's local file: every complete subtree hash. A node (level, index) is stored under
- * its **post-order number**, the order in which appends complete nodes: leaf k is preceded by the 2k − popcount(k)
+ * Merkle nodes in the follower's local file: every complete subtree hash. A node (level, index) is numbered by its
+ * **post-order number**, the order in which appends complete nodes: leaf k is preceded by the 2k − popcount(k)
  * nodes of the tree of k leaves, and each append emits the leaf, then the ancestors it completes, one level up at a
  * time. So node (level, index), completed by leaf k = (index + 1)·2^level − 1, is number 2k − popcount(k) + level.
- * Every batch therefore appends rows at the end of one rowid B-tree — about 3× cheaper than the (level, idx) key it
- * replaces, whose inserts landed in the middle of the tree (bench:tlog) — and any root or proof reads O(log n) rows
- * by rowid. The tree size is the number of leaves, kept beside the nodes in the same transaction.
+ *
+ * A batch of appends therefore completes one run of consecutive numbers, and a run is stored as one row: its first
+ * number and its hashes, 32 bytes each (a catch-up chunk of 128 leaves is one row of ~8 KiB instead of ~256 rows;
+ * bench:tlog). Node n is in the row with the greatest `first` ≤ n, at offset 32·(n − first); any root or proof reads
+ * O(log n) rows by key. The tree size is the number of leaves, kept beside the nodes; nodes beyond it are unused
+ * (a batch saves its runs before it moves the size, and a restart writes them again).
  */
 const DDL = `
-CREATE TABLE IF NOT EXISTS tlog_node_hashes (
-  id   INTEGER PRIMARY KEY,
-  hash BLOB    NOT NULL
+CREATE TABLE IF NOT EXISTS tlog_node_runs (
+  first  INTEGER PRIMARY KEY,
+  hashes BLOB    NOT NULL
 ) STRICT;
 CREATE TABLE IF NOT EXISTS tlog_state (
   id   INTEGER PRIMARY KEY CHECK (id = 1),
@@ -22,8 +25,6 @@ CREATE TABLE IF NOT EXISTS tlog_state (
 ) STRICT;
 `;
 
-/** Rows per multi-row INSERT: one statement call instead of 64. */
-const ROWS_PER_INSERT = 64;
 const TWO_32 = 2 ** 32;
 
 const popcount32 = (n: number): number => {
@@ -41,7 +42,7 @@ export const nodeNumber = (level: number, index: number): number | undefined => 
   return Number.isSafeInteger(id) && Number.isSafeInteger(lastLeaf) && index >= 0 && level >= 0 ? id : undefined;
 };
 
-/** Files written before the post-order layout keep their nodes in `tlog_nodes (level, idx)`: move them over once. */
+/** Files written before the post-order numbering keep their nodes in `tlog_nodes (level, idx)`: each becomes a run of one, once. */
 const migrateLevelIndexTable = (db: Database.Database): void => {
   const legacy = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'tlog_nodes'").pluck().get();
   if (legacy === undefined) return;
@@ -51,20 +52,34 @@ const migrateLevelIndexTable = (db: Database.Database): void => {
     return id;
   });
   db.transaction(() => {
-    db.exec('INSERT OR REPLACE INTO tlog_node_hashes (id, hash) SELECT tlog_node_number(level, idx), hash FROM tlog_nodes');
+    db.exec('INSERT OR REPLACE INTO tlog_node_runs (first, hashes) SELECT tlog_node_number(level, idx), hash FROM tlog_nodes');
     db.exec('DROP TABLE tlog_nodes');
+  })();
+};
+
+/**
+ * Files written before runs keep one row per node in `tlog_node_hashes (id, hash)`: each row becomes a run of one
+ * node, once (the layout reads them as they are; later batches write whole runs).
+ */
+const migrateNodeRows = (db: Database.Database): void => {
+  const legacy = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'tlog_node_hashes'").pluck().get();
+  if (legacy === undefined) return;
+  db.transaction(() => {
+    db.exec('INSERT OR REPLACE INTO tlog_node_runs (first, hashes) SELECT id, hash FROM tlog_node_hashes');
+    db.exec('DROP TABLE tlog_node_hashes');
   })();
 };
 
 export const createNodeStore = (db: Database.Database) => {
   db.exec(DDL);
   migrateLevelIndexTable(db);
-  const insert = db.prepare<[number, Buffer]>('INSERT OR REPLACE INTO tlog_node_hashes (id, hash) VALUES (?, ?)');
-  const insertMany = db.prepare<Array<number | Buffer>>(
-    `INSERT OR REPLACE INTO tlog_node_hashes (id, hash) VALUES ${Array.from({ length: ROWS_PER_INSERT }, () => '(?, ?)').join(', ')}`,
-  );
-  const params: Array<number | Buffer> = [];
-  const select = db.prepare<[number], Buffer>('SELECT hash FROM tlog_node_hashes WHERE id = ?').pluck();
+  migrateNodeRows(db);
+  const insertRun = db.prepare<[number, Buffer]>('INSERT OR REPLACE INTO tlog_node_runs (first, hashes) VALUES (?, ?)');
+  // Runs left beyond the size by a batch that never finished: a new run replaces what they say about its nodes.
+  const dropRunsWithin = db.prepare<[number, number]>('DELETE FROM tlog_node_runs WHERE first > ? AND first < ?');
+  const select = db
+    .prepare<[number, number], Buffer | null>('SELECT substr(hashes, 32 * (? - first) + 1, 32) FROM tlog_node_runs WHERE first <= ? ORDER BY first DESC LIMIT 1')
+    .pluck();
   const readSize = db.prepare<[], number>('SELECT size FROM tlog_state WHERE id = 1').pluck();
   const writeSize = db.prepare<[number]>('INSERT INTO tlog_state (id, size) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET size = excluded.size');
 
@@ -73,60 +88,53 @@ export const createNodeStore = (db: Database.Database) => {
     if (id === undefined) throw new RangeError(`node (level ${node.level}, index ${node.index}) is beyond any storable tree`);
     return id;
   };
-  const save = db.transaction((nodes: readonly StoredNode[], size: number) => {
-    let i = 0;
-    for (; i + ROWS_PER_INSERT <= nodes.length; i += ROWS_PER_INSERT) {
-      for (let j = 0; j < ROWS_PER_INSERT; j++) {
-        const node = nodes[i + j]!;
-        params[2 * j] = idOf(node);
-        params[2 * j + 1] = node.hash;
-      }
-      insertMany.run(...params);
-    }
-    for (; i < nodes.length; i++) insert.run(idOf(nodes[i]!), nodes[i]!.hash);
-    params.fill(0); // drop references to the batch's hashes
-    writeSize.run(size);
-  });
 
-  /** Consecutive nodes from post-order number `firstId`, packed 32 bytes each in `runs`, in order. */
-  const saveRun = db.transaction((firstId: number, runs: readonly Uint8Array[], size: number) => {
-    let id = firstId;
-    let filled = 0;
-    for (const run of runs) {
-      const hashes = Buffer.from(run.buffer, run.byteOffset, run.byteLength);
-      for (let offset = 0; offset < hashes.length; offset += HASH_SIZE) {
-        const hash = hashes.subarray(offset, offset + HASH_SIZE);
-        params[2 * filled] = id++;
-        params[2 * filled + 1] = hash;
-        if (++filled === ROWS_PER_INSERT) {
-          insertMany.run(...params);
-          filled = 0;
-        }
-      }
+  /** Stores consecutive nodes from post-order number `first`, packed 32 bytes each; returns the number after the last. */
+  const saveRun = (first: number, hashes: Uint8Array): number => {
+    const count = hashes.byteLength / HASH_SIZE;
+    if (count === 0) return first;
+    dropRunsWithin.run(first, first + count);
+    insertRun.run(first, Buffer.from(hashes.buffer, hashes.byteOffset, hashes.byteLength));
+    return first + count;
+  };
+
+  /** The nodes of one append batch, which are consecutive post-order numbers, as runs (one unless a gap). */
+  const save = db.transaction((completed: readonly StoredNode[], size: number) => {
+    for (let i = 0; i < completed.length; ) {
+      const first = idOf(completed[i]!);
+      let end = i + 1;
+      while (end < completed.length && idOf(completed[end]!) === first + (end - i)) end++;
+      const packed = new Uint8Array(HASH_SIZE * (end - i));
+      for (let j = i; j < end; j++) packed.set(completed[j]!.hash, HASH_SIZE * (j - i));
+      saveRun(first, packed);
+      i = end;
     }
-    for (let j = 0; j < filled; j++) insert.run(params[2 * j] as number, params[2 * j + 1] as Buffer);
-    params.fill(0);
     writeSize.run(size);
   });
 
   return {
-    /**
-     * Persists nodes completed in emission order — a leaf, then the ancestors it completes, leaf after leaf —
-     * which are consecutive post-order numbers from the first leaf's: no (level, index) per node needed.
-     */
-    saveRun: (firstLeaf: number, runs: readonly Uint8Array[], size: number): void => {
-      const firstId = nodeNumber(0, firstLeaf);
-      if (firstId === undefined) throw new RangeError(`leaf ${firstLeaf} is beyond any storable tree`);
-      saveRun(firstId, runs, size);
+    /** The post-order number of leaf `leaf`: where the nodes a batch starting there completes are stored. */
+    firstNodeOf: (leaf: number): number => {
+      const id = nodeNumber(0, leaf);
+      if (id === undefined) throw new RangeError(`leaf ${leaf} is beyond any storable tree`);
+      return id;
     },
+    /**
+     * Writes nodes completed in emission order — a leaf, then the ancestors it completes, leaf after leaf — which are
+     * consecutive post-order numbers from `firstId`; returns the number after the last. The size does not move:
+     * nodes beyond it are invisible to every reader until `saveSize` (and a restart rewrites them).
+     */
+    saveRun: (firstId: number, run: Uint8Array): number => saveRun(firstId, run),
+    /** Makes the tree `size` leaves long; every node it needs must be saved already. */
+    saveSize: (size: number): void => void writeSize.run(size),
     /** Number of leaves durably in the tree. */
     size: (): number => readSize.get() ?? 0,
     /** Persists a batch's nodes and the new size atomically. */
     save: (nodes: readonly StoredNode[], size: number): void => save(nodes, size),
     read: (level: number, index: number): Buffer => {
       const id = Number.isSafeInteger(level) && Number.isSafeInteger(index) ? nodeNumber(level, index) : undefined;
-      const hash = id === undefined ? undefined : select.get(id);
-      if (!hash) throw new RangeError(`the log has no node at level ${level}, index ${index}`);
+      const hash = id === undefined ? undefined : select.get(id, id);
+      if (!hash || hash.length !== HASH_SIZE) throw new RangeError(`the log has no node at level ${level}, index ${index}`);
       return hash;
     },
   };

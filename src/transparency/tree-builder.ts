@@ -87,3 +87,45 @@ export const restoreFromPackedEdge = (size: number, packed: Uint8Array): TreeBui
   size === 0
     ? createTreeBuilder()
     : restoreTreeBuilder(size, Array.from({ length: packed.length / HASH_SIZE }, (_, i) => packed.subarray(HASH_SIZE * i, HASH_SIZE * (i + 1))));
+
+/**
+ * A tree grower for bulk appends on the hashing thread: it writes every node an append completes straight into the
+ * caller's buffer (32 bytes each, in emission order: the leaf, then the ancestors it completes) and keeps its right
+ * edge packed, so a chunk of leaves costs no node objects. Same tree as `TreeBuilder`, which tests compare it with.
+ */
+export const createPackedGrower = (initialSize: number, packed: Uint8Array) => {
+  const builder = restoreFromPackedEdge(initialSize, packed); // validates the edge against the size
+  let size = builder.size;
+  // One slot per level a safe-integer tree can have; the edge is a stack, highest level at the bottom.
+  const stack = new Uint8Array(HASH_SIZE * 64);
+  const levels: number[] = builder.edge().map((node) => node.level);
+  builder.edge().forEach((node, i) => stack.set(node.hash, HASH_SIZE * i));
+  return {
+    get size() {
+      return size;
+    },
+    /** Appends one leaf hash, writing it and the nodes it completes into `out` from byte `at`; returns the new end. */
+    appendInto(leafHash: Uint8Array, out: Uint8Array, at: number): number {
+      assertHash(leafHash, `leaf hash ${size}`);
+      out.set(leafHash, at);
+      at += HASH_SIZE;
+      let hash: Uint8Array = leafHash;
+      let level = 0;
+      while (levels.length > 0 && levels[levels.length - 1] === level) {
+        levels.pop();
+        const slot = HASH_SIZE * levels.length;
+        hash = nodeHash(stack.subarray(slot, slot + HASH_SIZE), hash);
+        out.set(hash, at);
+        at += HASH_SIZE;
+        level += 1;
+      }
+      stack.set(hash, HASH_SIZE * levels.length);
+      levels.push(level);
+      size += 1;
+      return at;
+    },
+    /** The right edge packed as `packedEdge` packs it (a copy). */
+    packedEdge: (): Uint8Array => stack.slice(0, HASH_SIZE * levels.length),
+  };
+};
+export type PackedGrower = ReturnType<typeof createPackedGrower>;

@@ -1,7 +1,8 @@
 /**
  * The local file's Merkle nodes moved from `tlog_nodes (level, idx)` to `tlog_node_hashes (id)` keyed by post-order
- * number (bench:tlog: appends at the end of one B-tree). A file written with the old layout is converted when the
- * node store opens it, and the log continues from it. (Belongs with test/transparency; kept here with the other
+ * number (bench:tlog: appends at the end of one B-tree), then to `tlog_node_runs (first, hashes)`, one row per run of
+ * consecutive numbers. A file written with either old layout is converted when the node store opens it, and the log
+ * continues from it. (Belongs with test/transparency; kept here with the other
  * migrations of stored data.)
  */
 import t from 'tap';
@@ -47,7 +48,7 @@ t.test('a file with the level/index layout is converted on open, and the log con
   t.throws(() => nodes.read(1, 500), RangeError);
   const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").pluck().all();
   t.notOk(tables.includes('tlog_nodes'), 'the old table is gone');
-  t.ok(tables.includes('tlog_node_hashes'));
+  t.ok(tables.includes('tlog_node_runs'));
 
   const more: StoredNode[] = [];
   for (let i = 1000; i < 1500; i++) more.push(...builder.append(leaf(i)));
@@ -56,4 +57,27 @@ t.test('a file with the level/index layout is converted on open, and the log con
   t.equal(inclusionProof(123, 1500, nodes.read).length, 11);
   t.ok(consistencyProof(1000, 1500, nodes.read).length > 0);
   t.equal(createNodeStore(db).size(), 1500, 'opening again converts nothing twice');
+});
+
+t.test('a file with one row per node is converted on open, and the log continues from it', async (t) => {
+  const db = openLocalDatabase(':memory:');
+  t.teardown(() => db.close());
+  db.exec(`
+    CREATE TABLE tlog_node_hashes (id INTEGER PRIMARY KEY, hash BLOB NOT NULL) STRICT;
+    CREATE TABLE tlog_state (id INTEGER PRIMARY KEY CHECK (id = 1), size INTEGER NOT NULL) STRICT;`);
+  const builder = createTreeBuilder();
+  const insert = db.prepare('INSERT INTO tlog_node_hashes (id, hash) VALUES (?, ?)');
+  for (let i = 0; i < 777; i++) for (const node of builder.append(leaf(i))) insert.run(nodeNumber(node.level, node.index), node.hash);
+  db.prepare('INSERT INTO tlog_state (id, size) VALUES (1, 777)').run();
+
+  const nodes = createNodeStore(db);
+  t.same(rootAt(777, nodes.read), builder.root(), 'the same root');
+  t.throws(() => nodes.read(0, 777), RangeError, 'nodes beyond the tree are still absent');
+  const more: StoredNode[] = [];
+  for (let i = 777; i < 1200; i++) more.push(...builder.append(leaf(i)));
+  nodes.save(more, 1200);
+  t.same(rootAt(1200, nodes.read), builder.root(), 'appends continue the converted tree');
+  t.equal(inclusionProof(5, 1200, nodes.read).length, 11);
+  const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").pluck().all();
+  t.notOk(tables.includes('tlog_node_hashes'), 'the old table is gone');
 });

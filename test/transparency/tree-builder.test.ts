@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import t from 'tap';
 import { emptyRoot } from '../../src/transparency/hashing.js';
 import { consistencyProof, inclusionProof, rootAt, rootNodes } from '../../src/transparency/merkle.js';
-import { createTreeBuilder, restoreTreeBuilder, type StoredNode } from '../../src/transparency/tree-builder.js';
+import { createPackedGrower, createTreeBuilder, packedEdge, restoreTreeBuilder, type StoredNode } from '../../src/transparency/tree-builder.js';
 import { verifyConsistency, verifyInclusion } from '../../src/transparency/verify.js';
 import { leafHashes, memoryTree, nodeKey } from './memory-tree.js';
 import * as reference from './reference.js';
@@ -82,4 +82,25 @@ t.test('a restored builder equals one built from scratch and continues identical
   t.throws(() => restoreTreeBuilder(5, [Buffer.alloc(32)]), RangeError, 'restoring size 5 needs 2 node hashes');
   t.throws(() => restoreTreeBuilder(1, () => Buffer.alloc(16)), TypeError, 'a stored node must be 32 bytes');
   t.throws(() => restoreTreeBuilder(-1, []), RangeError, 'negative size');
+});
+
+t.test('the packed grower, from any starting size, writes exactly the nodes and edge the builder emits', async (t) => {
+  fc.assert(
+    fc.property(fc.integer({ min: 0, max: 300 }), fc.integer({ min: 1, max: 200 }), (start, count) => {
+      const leaves = leafHashes(start + count, start);
+      const builder = createTreeBuilder();
+      for (const leaf of leaves.slice(0, start)) builder.append(leaf);
+      const grower = createPackedGrower(start, packedEdge(builder));
+      const out = new Uint8Array(32 * (2 * count + 64));
+      let at = 0;
+      const expected: Buffer[] = [];
+      for (const leaf of leaves.slice(start)) {
+        at = grower.appendInto(leaf, out, at);
+        for (const node of builder.append(leaf)) expected.push(node.hash);
+      }
+      return grower.size === start + count && Buffer.from(out.subarray(0, at)).equals(Buffer.concat(expected)) && Buffer.from(grower.packedEdge()).equals(packedEdge(builder));
+    }),
+    { numRuns: 200 },
+  );
+  t.pass('200 random starts and lengths agree');
 });
