@@ -33,10 +33,14 @@ export interface PeriodAggregate {
   /** Disaggregation key (`disaggregationKey`; `''` = the total) → sum and count of counting values. */
   cells: Record<string, Cell>;
   /**
-   * partner → how many of its readings for this period are live (not retracted), whatever their review status:
-   * reporting compliance ("did the partner report?") survives a retraction of one of several readings.
+   * How many of each partner's readings for this period are live (not retracted), whatever their review status, by
+   * the partner's slot in the view's `reporters` (trailing partners without any may be absent): reporting compliance
+   * ("did the partner report?") survives a retraction of one of several readings. An array of counts, not a map of
+   * ids: this is most of the state, and every snapshot and `asOf` serializes or parses it.
    */
-  reported: Record<string, number>;
+  reported: number[];
+  /** Live readings in the period, all partners together: the period goes when the last one does. */
+  live: number;
   /** Qualitative indicators: partner → disaggregation key → the narrative of a reading that counts. */
   narratives?: Record<string, Record<string, string>>;
 }
@@ -61,6 +65,10 @@ export interface IndicatorAggregate {
 export interface MeasurementView {
   /** Every partner that joined, and whether it is still active (compliance expects the active ones). */
   partners: Record<string, { name: string; status: 'active' | 'left' }>;
+  /** Partner ids in the order they joined (or first reported): a period's `reported` counts are by this slot. */
+  reporters: string[];
+  /** Partner id → its slot in `reporters`. */
+  reporterSlots: Record<string, number>;
   /** Definition order. */
   indicatorOrder: string[];
   indicators: Record<string, IndicatorAggregate>;
@@ -210,23 +218,28 @@ export const parseDisaggregationKey = (key: string): Record<string, string> => {
 
 const counts = (status: Status): boolean => status === 'accepted' || status === 'approved';
 
-const isEmpty = (record: Record<string, unknown>): boolean => {
-  for (const _ in record) return false;
-  return true;
+/** The partner's slot in the view's `reporters`, given one if it has none yet. */
+const slotOf = (view: MeasurementView, partnerId: string): number => {
+  let slot = view.reporterSlots[partnerId];
+  if (slot === undefined) {
+    slot = view.reporters.push(partnerId) - 1;
+    view.reporterSlots[partnerId] = slot;
+  }
+  return slot;
 };
 
 /** Puts a reading into its indicator's aggregates (`sign` 1) or takes it out (`sign` -1). */
-const enter = (indicator: IndicatorAggregate, reading: ReadingFacts, sign: 1 | -1): void => {
+const enter = (view: MeasurementView, indicator: IndicatorAggregate, reading: ReadingFacts, sign: 1 | -1): void => {
   const key = periodKey(reading.period);
-  const period = (indicator.periods[key] ??= { cells: {}, reported: {} });
+  const period = (indicator.periods[key] ??= { cells: {}, reported: [], live: 0 });
   const { partnerId } = reading;
-  const reported = (period.reported[partnerId] ?? 0) + sign;
-  let emptied = false;
-  if (reported > 0) period.reported[partnerId] = reported;
-  else {
-    delete period.reported[partnerId];
-    emptied = isEmpty(period.reported);
-  }
+  const slot = slotOf(view, partnerId);
+  while (period.reported.length <= slot) period.reported.push(0);
+  const had = period.reported[slot]!;
+  const has = Math.max(0, had + sign); // a change to a reading never entered (not possible through the deciders) is a no-op
+  period.reported[slot] = has;
+  period.live += has - had;
+  const emptied = period.live === 0;
   if (counts(reading.status)) {
     const cellKey = disaggregationKey(reading.disaggregation);
     if (reading.value !== undefined) {
@@ -250,11 +263,17 @@ const enter = (indicator: IndicatorAggregate, reading: ReadingFacts, sign: 1 | -
 };
 
 /** A change to an existing reading: `before` out, the changed reading in. */
-const change = (indicator: IndicatorAggregate | undefined, before: ReadingFacts, after: Partial<ReadingFacts>): void => {
-  if (!indicator) return;
-  enter(indicator, before, -1);
-  enter(indicator, { ...before, ...after }, 1);
+const change = (owned: Owned | undefined, before: ReadingFacts, after: Partial<ReadingFacts>): void => {
+  if (!owned) return;
+  enter(owned.view, owned.indicator, before, -1);
+  enter(owned.view, owned.indicator, { ...before, ...after }, 1);
 };
+
+/** An indicator's aggregates and the view they belong to. */
+interface Owned {
+  view: MeasurementView;
+  indicator: IndicatorAggregate;
+}
 
 /** `{ value }` or `{ narrative }`, whichever the event has. */
 const pointOf = (d: { value?: number | undefined; narrative?: string | undefined }): { value: number } | { narrative: string } | Record<string, never> =>
@@ -264,16 +283,19 @@ const byPeriodEnd = (a: Target, b: Target): number => (a.periodEnd < b.periodEnd
 
 export const sharedMeasurement = defineProjection<MeasurementState>({
   name: 'shared-measurement',
-  version: 1,
+  // 2: a period's `reported` is an array of counts by partner slot (was a map of partner ids).
+  version: 2,
   init: () => ({ views: {}, owners: {} }),
   ...viewsByInitiative,
 
   apply(state, event) {
     const viewFor = (initiativeId: string): MeasurementView =>
-      (state.views[initiativeId] ??= { partners: {}, indicatorOrder: [], indicators: {} });
-    const indicatorOf = (indicatorId: string): IndicatorAggregate | undefined => {
+      (state.views[initiativeId] ??= { partners: {}, reporters: [], reporterSlots: {}, indicatorOrder: [], indicators: {} });
+    const indicatorOf = (indicatorId: string): Owned | undefined => {
       const owner = state.owners[indicatorId];
-      return owner === undefined ? undefined : state.views[owner]?.indicators[indicatorId];
+      const view = owner === undefined ? undefined : state.views[owner];
+      const indicator = view?.indicators[indicatorId];
+      return view && indicator ? { view, indicator } : undefined;
     };
     switch (event.type) {
       case 'InitiativeLaunched': {
@@ -282,7 +304,9 @@ export const sharedMeasurement = defineProjection<MeasurementState>({
       }
       case 'PartnerJoined': {
         const d = event.data as EventData<'PartnerJoined'>;
-        viewFor(d.initiativeId).partners[d.partnerId] = { name: d.name, status: 'active' };
+        const view = viewFor(d.initiativeId);
+        view.partners[d.partnerId] = { name: d.name, status: 'active' };
+        slotOf(view, d.partnerId);
         break;
       }
       case 'PartnerLeft': {
@@ -315,15 +339,15 @@ export const sharedMeasurement = defineProjection<MeasurementState>({
       }
       case 'IndicatorTargetRevised': {
         const d = event.data as EventData<'IndicatorTargetRevised'>;
-        const indicator = indicatorOf(d.indicatorId);
+        const indicator = indicatorOf(d.indicatorId)?.indicator;
         if (!indicator) break;
         indicator.targets = [...indicator.targets.filter((t) => t.periodEnd !== d.periodEnd), { periodEnd: d.periodEnd, ...pointOf(d) }].sort(byPeriodEnd);
         break;
       }
       case 'ReadingRecorded': {
         const d = event.data as EventData<'ReadingRecorded'>;
-        const indicator = indicatorOf(d.indicatorId);
-        if (indicator) enter(indicator, d, 1);
+        const owned = indicatorOf(d.indicatorId);
+        if (owned) enter(owned.view, owned.indicator, d, 1);
         break;
       }
       case 'ReadingApproved': {
@@ -339,16 +363,16 @@ export const sharedMeasurement = defineProjection<MeasurementState>({
       case 'ReadingCorrected': {
         const d = event.data as EventData<'ReadingCorrected'>;
         const { value: _value, narrative: _narrative, ...identity } = d.before;
-        const indicator = indicatorOf(d.indicatorId);
-        if (!indicator) break;
-        enter(indicator, d.before, -1);
-        enter(indicator, { ...identity, ...pointOf(d), status: d.status }, 1);
+        const owned = indicatorOf(d.indicatorId);
+        if (!owned) break;
+        enter(owned.view, owned.indicator, d.before, -1);
+        enter(owned.view, owned.indicator, { ...identity, ...pointOf(d), status: d.status }, 1);
         break;
       }
       case 'ReadingRetracted': {
         const d = event.data as EventData<'ReadingRetracted'>;
-        const indicator = indicatorOf(d.indicatorId);
-        if (indicator) enter(indicator, d.before, -1);
+        const owned = indicatorOf(d.indicatorId);
+        if (owned) enter(owned.view, owned.indicator, d.before, -1);
         break;
       }
     }
@@ -504,6 +528,15 @@ const indicatorFigures = (indicator: IndicatorAggregate, asOfDate: string, perio
   return { aggregation, series, target, nextTarget, latest, level, progressPercent, onTrack, trajectory };
 };
 
+/** The ids of the partners with a live reading in the period, in slot order. */
+export const reportersOf = (view: MeasurementView, aggregate: PeriodAggregate): string[] => {
+  const ids: string[] = [];
+  aggregate.reported.forEach((count, slot) => {
+    if (count > 0) ids.push(view.reporters[slot]!);
+  });
+  return ids;
+};
+
 /**
  * Reporting compliance of one indicator: for each period with a live reading, which partners reported
  * (any live reading, reviewed or not) and which of the expected ones did not.
@@ -519,7 +552,7 @@ const complianceOf = (view: MeasurementView, periodsOfIndicator: SortedPeriod[],
   const periods = periodsOfIndicator.map(({ period, aggregate }) => {
     // Which partners reported, as flags over the view's partners in id order; a partner the view does not know
     // (not possible through the deciders) makes this period fall back to sorting its ids.
-    const ids = Object.keys(aggregate.reported);
+    const ids = reportersOf(view, aggregate);
     flags.fill(0);
     let allKnown = true;
     for (const id of ids) {
@@ -529,9 +562,7 @@ const complianceOf = (view: MeasurementView, periodsOfIndicator: SortedPeriod[],
     }
     const reported = allKnown ? known.sorted.filter((_, index) => flags[index] === 1) : ids.sort();
     for (const id of reported) reportedIn.set(id, (reportedIn.get(id) ?? 0) + 1);
-    const missing = allKnown
-      ? expected.filter((id) => flags[known.index.get(id)!] === 0)
-      : expected.filter((id) => aggregate.reported[id] === undefined);
+    const missing = allKnown ? expected.filter((id) => flags[known.index.get(id)!] === 0) : expected.filter((id) => !reported.includes(id));
     return { period, reported, missing, share: expected.length === 0 ? null : (expected.length - missing.length) / expected.length };
   });
   const partnerIds = [...new Set([...expected, ...reportedIn.keys()])].sort();

@@ -77,8 +77,8 @@ const referenceCompliance = (view: MeasurementView, indicatorId: string) => {
     .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
     .map(({ key, aggregate }) => {
       const [start, end] = key.split('..');
-      const reported = Object.keys(aggregate.reported).sort();
-      const missing = expected.filter((id) => aggregate.reported[id] === undefined);
+      const reported = view.reporters.filter((_, slot) => (aggregate.reported[slot] ?? 0) > 0).sort();
+      const missing = expected.filter((id) => !reported.includes(id));
       return { period: { start, end }, reported, missing, share: expected.length === 0 ? null : (expected.length - missing.length) / expected.length };
     });
   const partnerIds = [...new Set([...expected, ...periods.flatMap((p) => p.reported)])].sort();
@@ -102,7 +102,9 @@ t.test('measurement compliance: the same answer as the first, simple version', a
   check('a partner left', left);
   // A reading from a partner the view does not know (the deciders never record one; the query must still answer).
   const stranger = structuredClone(state);
-  stranger.views[I]!.indicators[IND]!.periods['2026-01-01..2026-03-31']!.reported['99999999-9999-4999-8999-999999999999'] = 1;
+  const strangerView = stranger.views[I]!;
+  strangerView.reporterSlots['99999999-9999-4999-8999-999999999999'] = strangerView.reporters.push('99999999-9999-4999-8999-999999999999') - 1;
+  strangerView.indicators[IND]!.periods['2026-01-01..2026-03-31']!.reported[strangerView.reporters.length - 1] = 1;
   check('an unknown partner reported', stranger);
 });
 

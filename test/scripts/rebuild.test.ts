@@ -17,7 +17,7 @@ t.test('npm run rebuild replays every projection from the log and leaves the sam
   const child = spawnTs('scripts/rebuild.ts', [], { DATA_DIR: service.dataDir, ADMIN_TOKEN, SNAPSHOT_EVERY: '10' });
   const { code, stderr } = await collectLines(child, (line) => lines.push(line));
   t.equal(code, 0, stderr);
-  t.match(lines.join('\n'), /rebuilt common-agenda@1, shared-measurement@1, .* over 13 events/);
+  t.match(lines.join('\n'), /rebuilt common-agenda@1, shared-measurement@2, .* over 13 events/);
   t.match(stderr, /rebuild \[#+\] 13\/13 events/, 'progress is shown');
   const db = new Database(join(service.dataDir, 'local.sqlite'), { readonly: true });
   const snapshots = db.prepare("SELECT seq FROM projection_snapshots WHERE projection = 'common-agenda' ORDER BY seq").pluck().all();
