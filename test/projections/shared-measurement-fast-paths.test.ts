@@ -79,14 +79,19 @@ const referenceCompliance = (view: MeasurementView, indicatorId: string) => {
       const [start, end] = key.split('..');
       const reported = view.reporters.filter((_, slot) => (aggregate.reported[slot] ?? 0) > 0).sort();
       const missing = expected.filter((id) => !reported.includes(id));
-      return { period: { start, end }, reported, missing, share: expected.length === 0 ? null : (expected.length - missing.length) / expected.length };
+      const unexpected = reported.filter((id) => !expected.includes(id));
+      return { period: { start, end }, reported, missing, unexpected, share: expected.length === 0 ? null : (expected.length - missing.length) / expected.length };
     });
   const partnerIds = [...new Set([...expected, ...periods.flatMap((p) => p.reported)])].sort();
   const byPartner = partnerIds.map((partnerId) => {
     const periodsReported = periods.filter((p) => p.reported.includes(partnerId)).length;
     return { partnerId, expected: view.partners[partnerId]?.status === 'active', periodsReported, share: periods.length === 0 ? null : periodsReported / periods.length };
   });
-  return { expected, periods, byPartner };
+  return {
+    expected,
+    periods: periods.map(({ reported, ...rest }) => ({ period: rest.period, reportedCount: reported.length, missing: rest.missing, unexpected: rest.unexpected, share: rest.share })),
+    byPartner,
+  };
 };
 
 t.test('measurement compliance: the same answer as the first, simple version', async (t) => {

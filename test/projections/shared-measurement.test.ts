@@ -390,8 +390,8 @@ t.test('reporting compliance survives a retraction and expects the active partne
   const { compliance } = indicatorIn(s);
   t.same(compliance.expected, [P1, P2], 'the partners active in the view are expected; P3 left');
   t.same(compliance.periods, [
-    { period: Q1, reported: [P1, P2, P3], missing: [], share: 1 },
-    { period: Q2, reported: [P1], missing: [P2], share: 0.5 },
+    { period: Q1, reportedCount: 3, missing: [], unexpected: [P3], share: 1 },
+    { period: Q2, reportedCount: 1, missing: [P2], unexpected: [], share: 0.5 },
   ]);
   t.same(compliance.byPartner, [
     { partnerId: P1, expected: true, periodsReported: 2, share: 1 },

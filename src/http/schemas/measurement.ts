@@ -61,8 +61,11 @@ const complianceSchema = z
     periods: z.array(
       z.strictObject({
         period: periodSchema,
-        reported: z.array(z.string()).describe('partners with a live reading for the period, reviewed or not, by id'),
-        missing: z.array(z.string()).describe('expected partners that did not report'),
+        reportedCount: z.number().int().describe('partners with a live reading for the period, reviewed or not'),
+        missing: z.array(z.string()).describe('expected partners without a live reading for the period, by id'),
+        unexpected: z
+          .array(z.string())
+          .describe('partners that reported for the period but are not expected (they left since), by id; the partners that reported are expected − missing + unexpected'),
         share: z.number().nullable().describe('expected partners that reported / expected partners (0–1); null if none expected'),
       }),
     ),
@@ -75,7 +78,10 @@ const complianceSchema = z
       }),
     ),
   })
-  .meta({ id: 'Compliance', description: 'reporting compliance: which partners reported for which period' });
+  .meta({
+    id: 'Compliance',
+    description: 'reporting compliance: which partners reported for which period, as the expected partners once and, per period, the exceptions',
+  });
 
 export const measurementIndicatorSchema = z
   .strictObject({
