@@ -75,9 +75,9 @@ export interface PackedLeafInputs {
  */
 export const packLeafInputs = (entries: readonly LogEntry[]): PackedLeafInputs => {
   const texts = entries.map(leafText);
-  let bound = 0;
-  for (const text of texts) bound += 1 + 3 * text.length; // UTF-8 takes at most 3 bytes per UTF-16 code unit
-  const bytes = Buffer.allocUnsafeSlow(bound);
+  let size = 0;
+  for (const text of texts) size += 1 + Buffer.byteLength(text, 'utf8');
+  const bytes = Buffer.allocUnsafeSlow(size);
   const ends = new Uint32Array(texts.length);
   let at = 0;
   texts.forEach((text, i) => {
