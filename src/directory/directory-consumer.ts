@@ -30,6 +30,10 @@ export const createDirectoryConsumer = (directory: DirectoryStore, options: { on
         });
       }
     }
+    // Every event about a reading names it (ReadingRecorded, …Approved, …Returned, …Corrected, …Retracted): GET
+    // /readings/:id then reads those few events instead of folding the whole indicator stream.
+    const readingId = event.type.startsWith('Reading') ? (event.data as { readingId?: unknown } | null)?.readingId : undefined;
+    if (typeof readingId === 'string') directory.putReadingEvent(readingId, event.revision);
     if (event.type === 'AccessKeyIssued') {
       const data = event.data as { keyId: string; keyHash: string; role: 'admin' | 'backbone' | 'partner' | 'auditor' | 'viewer'; initiativeId?: string; partnerId?: string; label: string };
       directory.putKey({

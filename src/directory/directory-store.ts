@@ -37,6 +37,11 @@ CREATE TABLE IF NOT EXISTS idempotency (
   receipt       TEXT NOT NULL,
   PRIMARY KEY (actor_key_id, idem_key)
 ) WITHOUT ROWID, STRICT;
+CREATE TABLE IF NOT EXISTS directory_reading_events (
+  reading_id TEXT    NOT NULL,
+  revision   INTEGER NOT NULL,
+  PRIMARY KEY (reading_id, revision)
+) WITHOUT ROWID, STRICT;
 CREATE TABLE IF NOT EXISTS directory_state (
   id  INTEGER PRIMARY KEY CHECK (id = 1),
   seq INTEGER NOT NULL
@@ -110,9 +115,24 @@ type KeyRow = {
   revoked_at: string | null;
 };
 
-export const createDirectoryStore = (db: Database.Database) => {
+/**
+ * `directory_reading_events` (where in its indicator's stream each reading's events are) came after the first
+ * release: a directory that already followed the log without it goes back to the start, like `migrate`, so that the
+ * replay fills it. Answers whether the checkpoint was reset.
+ */
+const addReadingEvents = (db: Database.Database): boolean => {
+  const exists = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'directory_reading_events'").get() !== undefined;
+  const hasState = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'directory_state'").get() !== undefined;
+  const followed = hasState && db.prepare('SELECT 1 FROM directory_state WHERE seq >= 0').get() !== undefined;
   db.exec(DDL);
-  const rebuilding = migrate(db);
+  if (exists || !followed) return false;
+  db.prepare('UPDATE directory_state SET seq = -1 WHERE id = 1').run();
+  return true;
+};
+
+export const createDirectoryStore = (db: Database.Database) => {
+  const readingEventsAdded = addReadingEvents(db);
+  const rebuilding = migrate(db) || readingEventsAdded;
   const stmts = {
     putResource: db.prepare<[string, string, string, string | null, string | null]>(
       'INSERT OR IGNORE INTO directory_resources (id, kind, stream, initiative_id, partner_id) VALUES (?, ?, ?, ?, ?)',
@@ -134,6 +154,8 @@ export const createDirectoryStore = (db: Database.Database) => {
     keysOf: db.prepare<[string], KeyRow>('SELECT * FROM access_keys WHERE initiative_id = ? ORDER BY issued_at, key_id'),
     putReceipt: db.prepare<[string, string, string]>('INSERT OR REPLACE INTO idempotency (actor_key_id, idem_key, receipt) VALUES (?, ?, ?)'),
     getReceipt: db.prepare<[string, string], string>('SELECT receipt FROM idempotency WHERE actor_key_id = ? AND idem_key = ?').pluck(),
+    putReadingEvent: db.prepare<[string, number]>('INSERT OR IGNORE INTO directory_reading_events (reading_id, revision) VALUES (?, ?)'),
+    readingRevisions: db.prepare<[string], number>('SELECT revision FROM directory_reading_events WHERE reading_id = ? ORDER BY revision').pluck(),
     getSeq: db.prepare<[], number>('SELECT seq FROM directory_state WHERE id = 1').pluck(),
     putSeq: db.prepare<[number]>('INSERT INTO directory_state (id, seq) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET seq = excluded.seq'),
   };
@@ -179,6 +201,10 @@ export const createDirectoryStore = (db: Database.Database) => {
     },
     /** Every issued key (revoked ones included), or only those of one initiative; by issue time, then id. */
     keys: (initiativeId?: string): AccessKeyEntry[] => (initiativeId === undefined ? stmts.keys.all() : stmts.keysOf.all(initiativeId)).map(toKey),
+    /** Records that revision `revision` of the reading's indicator stream is one of the reading's events. */
+    putReadingEvent: (readingId: string, revision: number) => void stmts.putReadingEvent.run(readingId, revision),
+    /** The revisions of the reading's events in its indicator's stream, in order (empty when none is known yet). */
+    readingRevisions: (readingId: string): number[] => stmts.readingRevisions.all(readingId),
     putReceipt: (actorKeyId: string, idemKey: string, receipt: StoredReceipt) => void stmts.putReceipt.run(actorKeyId, idemKey, JSON.stringify(receipt)),
     receipt: (actorKeyId: string, idemKey: string): StoredReceipt | undefined => {
       const text = stmts.getReceipt.get(actorKeyId, idemKey);

@@ -109,22 +109,40 @@ export const createViews = (options: ViewsOptions) => {
     }
   }
 
+  /** The event at `seq`, found through the seq index by its recorded time; undefined when not numbered yet. */
+  const seqOfEvent = (() => {
+    let time: string | undefined;
+    let seqs = new Map<string, number>();
+    return (event: { id: string; metadata: { recordedAt: string } }): number | undefined => {
+      if (event.metadata.recordedAt !== time) {
+        time = event.metadata.recordedAt;
+        seqs = options.seqIndex.recordedAt(time);
+      }
+      return seqs.get(event.id);
+    };
+  });
+
   /**
    * One stream's events with seq ≤ `upTo`, in order, each with its seq (found through the seq index by its
    * recorded time). Stops at the first event beyond `upTo` or not yet numbered: a stream's events are numbered
-   * in stream order, so what comes before is exactly the stream as of `upTo`. Reads page by page.
+   * in stream order, so what comes before is exactly the stream as of `upTo`. Reads page by page — or, given
+   * `revisions` (ascending), only the events at those revisions, one read each.
    */
-  async function* streamAsOf(stream: string, upTo: number, pageSize = 1000): AsyncGenerator<ProjectedEvent> {
-    let time: string | undefined;
-    let seqs = new Map<string, number>();
+  async function* streamAsOf(stream: string, upTo: number, revisions?: readonly number[], pageSize = 1000): AsyncGenerator<ProjectedEvent> {
+    const seqOf = seqOfEvent();
+    if (revisions) {
+      for (const revision of revisions) {
+        const [event] = await options.store.readStream(stream, { fromRevision: revision, maxCount: 1 });
+        const seq = event?.revision === revision ? seqOf(event) : undefined;
+        if (event === undefined || seq === undefined || seq > upTo) return;
+        yield toProjected({ ...event, seq });
+      }
+      return;
+    }
     for (let fromRevision = 0; ; ) {
       const page = await options.store.readStream(stream, { fromRevision, maxCount: pageSize });
       for (const event of page) {
-        if (event.metadata.recordedAt !== time) {
-          time = event.metadata.recordedAt;
-          seqs = options.seqIndex.recordedAt(time);
-        }
-        const seq = seqs.get(event.id);
+        const seq = seqOf(event);
         if (seq === undefined || seq > upTo) return;
         yield toProjected({ ...event, seq });
       }

@@ -93,3 +93,25 @@ t.test('a restart resumes from the last snapshot; a version bump rebuilds from t
   t.equal(await run.views.query<{ views: Record<string, Record<string, number>> }, number | undefined>('counter', 3, (s) => s.views.all?.LessonRecorded), 4, 'and its history is queryable again');
   await run.stop();
 });
+
+t.test('a stream as of a point: whole, or only given revisions, each event with its seq, nothing beyond the point', async (t) => {
+  const dir = tempDir(t);
+  const { store, views, follower, stop } = setup(dir);
+  await follower.start();
+  await append(store, 'InitiativeLaunched'); // seq 0, another stream
+  const stream = `indicator-${ids.indicator}`;
+  for (let i = 0; i < 6; i++) {
+    await store.append(stream, [{ id: randomUUID(), type: 'GoalAdopted', data: { ...samples.GoalAdopted, title: `Goal ${i}` }, metadata: sampleMetadata() }]);
+  }
+  await until(() => views.head() === 6);
+  const read = async (upTo: number, revisions?: number[]) => {
+    const seen: Array<[number, string]> = [];
+    for await (const event of views.streamAsOf(stream, upTo, revisions)) seen.push([event.seq, (event.data as { title: string }).title]);
+    return seen;
+  };
+  t.same(await read(6), [1, 2, 3, 4, 5, 6].map((seq) => [seq, `Goal ${seq - 1}`]), 'the whole stream, revision r at seq r + 1');
+  t.same(await read(6, [1, 4]), [[2, 'Goal 1'], [5, 'Goal 4']], 'only the given revisions');
+  t.same(await read(4, [1, 4]), [[2, 'Goal 1']], 'a revision recorded after the point is left out');
+  t.same(await read(6, [2, 9]), [[3, 'Goal 2']], 'a revision the stream does not have ends it');
+  await stop();
+});

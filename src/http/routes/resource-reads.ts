@@ -24,7 +24,7 @@ import type { ViewRouteDeps } from './views.js';
 import { asOfQuery, asOfSchema, resolveViewPoint, type ViewPoint } from './view-point.js';
 
 export interface ResourceReadDeps extends ViewRouteDeps {
-  directory: Pick<DirectoryStore, 'resource'>;
+  directory: Pick<DirectoryStore, 'resource' | 'readingRevisions' | 'seq'>;
 }
 
 /** Who reads views reads resources (design §7): viewers included. */
@@ -108,6 +108,11 @@ type ByIdSource<V> =
        * from the events of the stream the directory names for it, up to the point; undefined when not there yet.
        */
       fold: (events: AsyncIterable<ProjectedEvent>, id: string) => Promise<unknown>;
+      /**
+       * Which revisions of that stream are the resource's events, when the directory indexes them: only those are
+       * read. Consulted only when the directory has followed the log at least to the point (else the whole stream).
+       */
+      revisions?: (id: string) => number[];
     };
 
 type ByIdSpec<K extends string, V> = ByIdSource<V> & {
@@ -120,6 +125,10 @@ type ByIdSpec<K extends string, V> = ByIdSource<V> & {
   summary: string;
   schema: z.ZodType;
 };
+
+/** The revisions of a folded resource's events, when its spec indexes them and the directory is up to `seq`. */
+const indexedRevisions = <V>(spec: ByIdSource<V>, id: string, seq: number, directory: Pick<DirectoryStore, 'seq'>) =>
+  'revisions' in spec && spec.revisions && directory.seq() >= seq ? spec.revisions(id) : undefined;
 
 /**
  * Listing and reading resources one by one (design §7), from the views runner's state like the views: now or
@@ -195,7 +204,7 @@ export const resourceReadRoutes =
                   const view = state.views[initiativeId];
                   return view === undefined ? undefined : spec.read(view, id, point);
                 })
-              : await spec.fold(deps.views.streamAsOf(entry.stream, point.seq), id);
+              : await spec.fold(deps.views.streamAsOf(entry.stream, point.seq, indexedRevisions(spec, id, point.seq, deps.directory)), id);
           if (resource === undefined) throw new NotFoundError(`${spec.kind} ${id} is not known at seq ${point.seq}`);
           return { initiativeId, asOf: { seq: point.seq, recordedAt: point.recordedAt }, [spec.key]: resource } as never;
         },
@@ -308,6 +317,7 @@ export const resourceReadRoutes =
       operationId: 'getReading',
       summary: 'One reading as currently valid (corrections applied), its review status, and its history of reviews, corrections and retraction',
       schema: readingSchema,
+      revisions: (id) => deps.directory.readingRevisions(id),
       fold: async (events, id) => {
         let reading: ReadingRecord | undefined;
         for await (const event of events) reading = foldReading(reading, event, id);
