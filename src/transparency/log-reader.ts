@@ -15,16 +15,17 @@ export interface LogEntryView {
  * Reads log entries by seq: the events come from the store (through the follower's seq → position map),
  * the leaf hashes from the tree. Only leaves already in the tree are served.
  */
-export const createLogReader = (deps: { store: Pick<EventStore, 'readAll'>; seqIndex: Pick<SeqIndex, 'get'>; nodes: Pick<NodeStore, 'read'>; size: () => number }) => {
+export const createLogReader = (deps: { store: Pick<EventStore, 'readAll'>; seqIndex: Pick<SeqIndex, 'get'>; nodes: Pick<NodeStore, 'leafHashes'>; size: () => number }) => {
   const entries = async (from: number, limit: number): Promise<LogEntryView[]> => {
     const size = deps.size();
     if (from >= size || limit <= 0) return [];
     const after = from > 0 ? deps.seqIndex.get(from - 1)?.position : undefined;
     if (from > 0 && after === undefined) throw new Error(`no position recorded for seq ${from - 1}`);
     const events = await deps.store.readAll({ after, maxCount: Math.min(limit, size - from) });
+    const leafHashes = deps.nodes.leafHashes(from, events.length);
     return events.map((event, i) => {
       const seq = from + i;
-      return { seq, leafHash: toHex(deps.nodes.read(0, seq)), event: toLogEntry({ ...event, seq }) };
+      return { seq, leafHash: toHex(leafHashes[i]!), event: toLogEntry({ ...event, seq }) };
     });
   };
 

@@ -85,6 +85,10 @@ export const createNodeStore = (db: Database.Database) => {
   const select = db
     .prepare<[number, number], Buffer | null>('SELECT substr(hashes, 32 * (? - first) + 1, 32) FROM tlog_node_runs WHERE first <= ? ORDER BY first DESC LIMIT 1')
     .pluck();
+  // The rows holding nodes first..last: the one at or before `first`, then every one up to `last`.
+  const rowsBetween = db.prepare<[number, number], { first: number; hashes: Buffer }>(
+    'SELECT first, hashes FROM tlog_node_runs WHERE first >= coalesce((SELECT max(first) FROM tlog_node_runs WHERE first <= ?), 0) AND first <= ? ORDER BY first',
+  );
   const readSize = db.prepare<[], number>('SELECT size FROM tlog_state WHERE id = 1').pluck();
   const writeSize = db.prepare<[number]>('INSERT INTO tlog_state (id, size) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET size = excluded.size');
 
@@ -140,6 +144,28 @@ export const createNodeStore = (db: Database.Database) => {
     size: (): number => readSize.get() ?? 0,
     /** Persists a batch's nodes and the new size atomically. */
     save: (nodes: readonly StoredNode[], size: number): void => save(nodes, size),
+    /**
+     * The leaf hashes of leaves `from` .. `from + count − 1`, read with one range query (a page of the audit log reads
+     * thousands of them; one query each cost more than the page's events).
+     */
+    leafHashes: (from: number, count: number): Buffer[] => {
+      if (count <= 0) return [];
+      const first = nodeNumber(0, from);
+      const last = nodeNumber(0, from + count - 1);
+      if (first === undefined || last === undefined) throw new RangeError(`leaves ${from}..${from + count - 1} are beyond any storable tree`);
+      const rows = rowsBetween.all(first, last);
+      const hashes: Buffer[] = [];
+      let row = 0;
+      for (let leaf = from; leaf < from + count; leaf++) {
+        const id = nodeNumber(0, leaf)!;
+        while (row + 1 < rows.length && rows[row + 1]!.first <= id) row++;
+        const run = rows[row];
+        const offset = run === undefined ? -1 : HASH_SIZE * (id - run.first);
+        if (run === undefined || offset < 0 || offset + HASH_SIZE > run.hashes.length) throw new RangeError(`the log has no node at level 0, index ${leaf}`);
+        hashes.push(run.hashes.subarray(offset, offset + HASH_SIZE));
+      }
+      return hashes;
+    },
     read: (level: number, index: number): Buffer => {
       const id = Number.isSafeInteger(level) && Number.isSafeInteger(index) ? nodeNumber(level, index) : undefined;
       const hash = id === undefined ? undefined : select.get(id, id);

@@ -146,3 +146,16 @@ t.test('given a batch that died after saving some runs beyond the size, the log 
   const stored = Buffer.concat(db.prepare<[], Buffer>('SELECT hashes FROM tlog_node_runs ORDER BY first').pluck().all());
   t.equal(stored.length, 32 * (2 * 1300 - 4), 'the runs hold every node once, nothing more: 2n − popcount(n), 1300 = 0b10100010100');
 });
+
+t.test('leaf hashes read by range are the leaves read one by one, whatever the runs they span', async (t) => {
+  const all = events(0, 1400);
+  const { nodes, log } = openLog('leaf-range', true);
+  for (const [from, to] of [[0, 3], [3, 700], [700, 701], [701, 1400]] as const) await log.consumer.apply(all.slice(from, to));
+  const leaves = all.map((event) => eventLeafHash(event));
+  for (const [from, count] of [[0, 1], [0, 1400], [2, 5], [699, 3], [1000, 400], [1399, 1]] as const) {
+    const got = nodes.leafHashes(from, count);
+    t.ok(got.length === count && got.every((hash, i) => hash.equals(leaves[from + i]!)), `leaves ${from}..${from + count - 1}`);
+  }
+  t.same(nodes.leafHashes(5, 0), []);
+  t.throws(() => nodes.leafHashes(1399, 2), RangeError, 'a leaf not in the log is refused');
+});
