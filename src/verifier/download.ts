@@ -27,17 +27,32 @@ export interface DownloadedPage {
   readonly next: number | null;
 }
 
+type PageResult = { page: Awaited<ReturnType<AuditClient['events']>> } | { malformed: string } | { error: unknown };
+
+/** One page request, settled into a value: a prefetched page nobody awaits (the caller stopped early) rejects nothing. */
+const requestPage = (client: Pick<AuditClient, 'events'>, from: number, count: number): Promise<PageResult> =>
+  client.events(from, count).then(
+    (page) => ({ page }),
+    (error: unknown) => (error instanceof MalformedResponseError ? { malformed: error.message } : { error }),
+  );
+
+/**
+ * Each page is asked for as soon as the one before it has arrived, before that one is checked: the server reads and
+ * sends the next page while this process hashes the current one (and the caller folds it), on the other core.
+ */
 export async function* downloadLeaves(options: DownloadOptions): AsyncGenerator<DownloadedPage> {
   const { client, to, pageSize, previous, fail } = options;
-  for (let from = options.from; from < to; ) {
-    let page;
-    try {
-      page = await client.events(from, Math.min(pageSize, to - from));
-    } catch (error) {
-      if (!(error instanceof MalformedResponseError)) throw error;
-      fail({ kind: 'malformed', seq: from, message: error.message });
+  let from = options.from;
+  let pending = from < to ? requestPage(client, from, Math.min(pageSize, to - from)) : undefined;
+  while (pending) {
+    const result = await pending;
+    pending = undefined;
+    if ('error' in result) throw result.error;
+    if ('malformed' in result) {
+      fail({ kind: 'malformed', seq: from, message: result.malformed });
       return;
     }
+    const { page } = result;
     const raws = page.entries.slice(0, to - from);
     if (raws.length === 0) {
       fail({
@@ -47,6 +62,8 @@ export async function* downloadLeaves(options: DownloadOptions): AsyncGenerator<
       });
       return;
     }
+    const next = from + raws.length;
+    if (next < to) pending = requestPage(client, next, Math.min(pageSize, to - next));
     const leaves = raws.map((raw, i) => {
       const verdict = checkEntry(raw, from + i);
       if (verdict.failure) {
@@ -64,6 +81,6 @@ export async function* downloadLeaves(options: DownloadOptions): AsyncGenerator<
       return verdict;
     });
     yield { from, leaves, next: page.next };
-    from += leaves.length;
+    from = next;
   }
 }
