@@ -109,8 +109,11 @@ export const createViews = (options: ViewsOptions) => {
     }
   }
 
-  /** The event at `seq`, found through the seq index by its recorded time; undefined when not numbered yet. */
-  const seqOfEvent = (() => {
+  /**
+   * A lookup of events' seqs through the seq index by their recorded time (undefined when not numbered yet), keeping
+   * the index's answer for the last time asked: a stream's events come in time order.
+   */
+  const seqLookup = () => {
     let time: string | undefined;
     let seqs = new Map<string, number>();
     return (event: { id: string; metadata: { recordedAt: string } }): number | undefined => {
@@ -120,7 +123,7 @@ export const createViews = (options: ViewsOptions) => {
       }
       return seqs.get(event.id);
     };
-  });
+  };
 
   /**
    * One stream's events with seq ≤ `upTo`, in order, each with its seq (found through the seq index by its
@@ -129,7 +132,7 @@ export const createViews = (options: ViewsOptions) => {
    * `revisions` (ascending), only the events at those revisions, one read each.
    */
   async function* streamAsOf(stream: string, upTo: number, revisions?: readonly number[], pageSize = 1000): AsyncGenerator<ProjectedEvent> {
-    const seqOf = seqOfEvent();
+    const seqOf = seqLookup();
     if (revisions) {
       for (const revision of revisions) {
         const [event] = await options.store.readStream(stream, { fromRevision: revision, maxCount: 1 });
