@@ -39,8 +39,6 @@ export interface PeriodAggregate {
    * ids: this is most of the state, and every snapshot and `asOf` serializes or parses it.
    */
   reported: number[];
-  /** Live readings in the period, all partners together: the period goes when the last one does. */
-  live: number;
   /** Qualitative indicators: partner → disaggregation key → the narrative of a reading that counts. */
   narratives?: Record<string, Record<string, string>>;
 }
@@ -231,15 +229,15 @@ const slotOf = (view: MeasurementView, partnerId: string): number => {
 /** Puts a reading into its indicator's aggregates (`sign` 1) or takes it out (`sign` -1). */
 const enter = (view: MeasurementView, indicator: IndicatorAggregate, reading: ReadingFacts, sign: 1 | -1): void => {
   const key = periodKey(reading.period);
-  const period = (indicator.periods[key] ??= { cells: {}, reported: [], live: 0 });
+  const period = (indicator.periods[key] ??= { cells: {}, reported: [] });
   const { partnerId } = reading;
   const slot = slotOf(view, partnerId);
   while (period.reported.length <= slot) period.reported.push(0);
   const had = period.reported[slot]!;
   const has = Math.max(0, had + sign); // a change to a reading never entered (not possible through the deciders) is a no-op
   period.reported[slot] = has;
-  period.live += has - had;
-  const emptied = period.live === 0;
+  // The period goes with its last live reading, whoever's it was.
+  const emptied = has === 0 && period.reported.every((count) => count === 0);
   if (counts(reading.status)) {
     const cellKey = disaggregationKey(reading.disaggregation);
     if (reading.value !== undefined) {

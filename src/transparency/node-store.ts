@@ -92,11 +92,13 @@ export const createNodeStore = (db: Database.Database) => {
   const readSize = db.prepare<[], number>('SELECT size FROM tlog_state WHERE id = 1').pluck();
   const writeSize = db.prepare<[number]>('INSERT INTO tlog_state (id, size) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET size = excluded.size');
 
-  const idOf = (node: StoredNode): number => {
-    const id = nodeNumber(node.level, node.index);
-    if (id === undefined) throw new RangeError(`node (level ${node.level}, index ${node.index}) is beyond any storable tree`);
+  /** `nodeNumber`, throwing for a node beyond any storable tree. */
+  const numberOf = (level: number, index: number): number => {
+    const id = nodeNumber(level, index);
+    if (id === undefined) throw new RangeError(`node (level ${level}, index ${index}) is beyond any storable tree`);
     return id;
   };
+  const idOf = (node: StoredNode): number => numberOf(node.level, node.index);
 
   /**
    * Stores consecutive nodes from post-order number `first`, packed 32 bytes each, in rows of at most `ROW_NODES`;
@@ -127,17 +129,13 @@ export const createNodeStore = (db: Database.Database) => {
 
   return {
     /** The post-order number of leaf `leaf`: where the nodes a batch starting there completes are stored. */
-    firstNodeOf: (leaf: number): number => {
-      const id = nodeNumber(0, leaf);
-      if (id === undefined) throw new RangeError(`leaf ${leaf} is beyond any storable tree`);
-      return id;
-    },
+    firstNodeOf: (leaf: number): number => numberOf(0, leaf),
     /**
      * Writes nodes completed in emission order — a leaf, then the ancestors it completes, leaf after leaf — which are
      * consecutive post-order numbers from `firstId`; returns the number after the last. The size does not move:
      * nodes beyond it are invisible to every reader until `saveSize` (and a restart rewrites them).
      */
-    saveRun: (firstId: number, run: Uint8Array): number => saveRun(firstId, run),
+    saveRun: db.transaction(saveRun), // one commit per run, not one per statement
     /** Makes the tree `size` leaves long; every node it needs must be saved already. */
     saveSize: (size: number): void => void writeSize.run(size),
     /** Number of leaves durably in the tree. */
@@ -150,10 +148,7 @@ export const createNodeStore = (db: Database.Database) => {
      */
     leafHashes: (from: number, count: number): Buffer[] => {
       if (count <= 0) return [];
-      const first = nodeNumber(0, from);
-      const last = nodeNumber(0, from + count - 1);
-      if (first === undefined || last === undefined) throw new RangeError(`leaves ${from}..${from + count - 1} are beyond any storable tree`);
-      const rows = rowsBetween.all(first, last);
+      const rows = rowsBetween.all(numberOf(0, from), numberOf(0, from + count - 1));
       const hashes: Buffer[] = [];
       let row = 0;
       for (let leaf = from; leaf < from + count; leaf++) {

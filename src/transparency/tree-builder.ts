@@ -98,8 +98,9 @@ export const createPackedGrower = (initialSize: number, packed: Uint8Array) => {
   let size = builder.size;
   // One slot per level a safe-integer tree can have; the edge is a stack, highest level at the bottom.
   const stack = new Uint8Array(HASH_SIZE * 64);
-  const levels: number[] = builder.edge().map((node) => node.level);
-  builder.edge().forEach((node, i) => stack.set(node.hash, HASH_SIZE * i));
+  const edge = builder.edge();
+  const levels: number[] = edge.map((node) => node.level);
+  edge.forEach((node, i) => stack.set(node.hash, HASH_SIZE * i));
   return {
     get size() {
       return size;
