@@ -212,8 +212,16 @@ export const createCommandHandler = (deps: CommandHandlerDeps) => {
   };
 
   return Object.assign(handle, {
-    /** The current state of an aggregate (cached), for context a command needs from another stream. */
-    state: <S>(decider: Decider<S, never>, stream: string) => perStream(stream, () => load(decider, stream)),
+    /**
+     * The state of an aggregate as of its last acknowledged write, for context a command needs from another stream.
+     * A cached state is answered at once, even while a turn of that stream runs: what that turn decides is not
+     * acknowledged yet, so a command judged on the state before it is judged as its client would expect. Only a load
+     * takes the stream's turn, so it never races a write's update of the cache.
+     */
+    state: <S>(decider: Decider<S, never>, stream: string): Promise<{ state: S; revision: number | null }> => {
+      const cached = cache.get<S>(stream);
+      return cached ? Promise.resolve(cached) : perStream(stream, () => load(decider, stream));
+    },
   });
 };
 

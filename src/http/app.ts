@@ -2,7 +2,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
-import { requiredErrorMap } from '../events/field-errors.js';
+import { compiledSchema, requiredErrorMap } from '../events/field-errors.js';
 import type { CommandHandler } from '../commands/command-handler.js';
 import type { Actor, Role } from '../events/envelope.js';
 import type { Transparency } from '../transparency/transparency.js';
@@ -73,7 +73,11 @@ export const buildApp = async (deps: AppDeps, options: AppOptions): Promise<Fast
     ajv: { customOptions: { coerceTypes: false } },
     frameworkErrors,
   });
-  app.setValidatorCompiler(validatorCompiler);
+  // Request schemas are validated by zod's compiled clones (same answers and errors, several times faster).
+  app.setValidatorCompiler(({ schema, ...route }) =>
+    // (Every route's schemas are zod's; a plain JSON schema would reach the provider as before, and fail there.)
+    validatorCompiler({ ...route, schema: schema instanceof z.ZodType ? compiledSchema(schema) : (schema as z.ZodType) }),
+  );
   app.setSerializerCompiler(serializerCompiler);
   registerProblemHandlers(app);
   // While shutting down, answer in-flight requests with `connection: close`: a keep-alive client would otherwise
