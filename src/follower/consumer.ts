@@ -18,4 +18,9 @@ export interface Consumer {
    */
   resumeAfter?(): number | Promise<number>;
   apply(events: readonly SequencedEvent[]): void | Promise<void>;
+  /**
+   * For a consumer whose `apply` may return before what it applied is durable (work still in flight on another
+   * thread): resolves once it is. The follower waits for it when it stops.
+   */
+  settled?(): Promise<void>;
 }

@@ -111,10 +111,16 @@ export const createFollower = (options: FollowerOptions) => {
     }
   };
 
+  /** Each consumer's own word on what it has durably applied: after a failure, it may be behind what it was handed. */
+  const reloadApplied = async (): Promise<void> => {
+    for (const consumer of consumers) if (consumer.resumeAfter) applied.set(consumer, await consumer.resumeAfter());
+  };
+
   const run = async (signal: AbortSignal): Promise<void> => {
     let backoffMs = 250;
-    while (!signal.aborted) {
+    for (let attempt = 0; !signal.aborted; attempt++) {
       try {
+        if (attempt > 0) await reloadApplied();
         await follow(signal);
         return;
       } catch (error) {
@@ -139,11 +145,12 @@ export const createFollower = (options: FollowerOptions) => {
       running = run(controller.signal);
     },
 
-    /** Stops after the batch in hand has been applied; the checkpoint is already saved. */
+    /** Stops after the batch in hand has been applied and every consumer settled; the checkpoint is already saved. */
     async stop(): Promise<void> {
       controller?.abort();
       await running;
       running = undefined;
+      for (const consumer of consumers) await consumer.settled?.().catch(() => undefined); // a failure is replayed on the next start
     },
 
     /** The highest seq assigned so far (-1 before the first event). */

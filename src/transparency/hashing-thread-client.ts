@@ -3,20 +3,22 @@
  * (cheap with the store's canonical text, stored-text.ts) and persists nodes; the hashing thread (hashing-thread.ts)
  * hashes the leaves and grows the tree. One thread per process, started on first use, unref'd while idle (it never
  * holds the process up), and started again if it ever dies (what it was asked then fails; log-consumer.ts redoes
- * that batch here).
+ * what it had not yet stored here).
  */
 import { Worker } from 'node:worker_threads';
 import type { PackedLeafInputs } from './leaf.js';
 
 export interface ToHashingThread {
   id: number;
-  /** One batch of one log: its chunks arrive in order; the first carries `start`, the last `last`. */
-  batch: number;
+  /**
+   * The log (log-consumer.ts instance) whose tree the chunk grows. Its chunks arrive in order, across the follower's
+   * batches; the first after the log had nothing in flight carries `start`, which (re)starts the log's tree here.
+   */
+  log: number;
   /** The chunk's leaves, packed as hash inputs; their buffer is transferred, not copied. */
   leaves: PackedLeafInputs;
-  /** The tree the batch grows from: its size and right edge (tree-builder.ts `edge()`, hashes packed). */
+  /** The tree the log grows from: its size and right edge (tree-builder.ts `edge()`, hashes packed). */
   start?: { size: number; edge: Uint8Array };
-  last?: boolean;
 }
 
 export type ThreadGrowth = { ok: true; nodes: Uint8Array; size: number; edge: Uint8Array };
@@ -26,7 +28,7 @@ const workerUrl = new URL(import.meta.url.endsWith('.ts') ? './hashing-thread.ts
 
 let thread: Worker | undefined;
 let nextId = 1;
-let nextBatch = 1;
+let nextLog = 1;
 const pending = new Map<number, { worker: Worker; resolve: (growth: ThreadGrowth) => void; reject: (error: Error) => void }>();
 
 /** A thread that ended (crashed or stopped) answers nothing more: what it was asked fails. */
@@ -55,10 +57,10 @@ const startThread = (): Worker => {
   return worker;
 };
 
-/** A new batch id: chunks of one batch share it. */
-export const newThreadBatch = (): number => nextBatch++;
+/** A new log id: the chunks of one log share it. */
+export const newThreadLog = (): number => nextLog++;
 
-/** Sends one chunk of a batch to the hashing thread; resolves with the nodes it completed and the new edge. */
+/** Sends one chunk of a log to the hashing thread; resolves with the nodes it completed and the new edge. */
 export const growOnThread = (chunk: Omit<ToHashingThread, 'id'>): Promise<ThreadGrowth> =>
   new Promise((resolve, reject) => {
     const worker = (thread ??= startThread());

@@ -1,9 +1,9 @@
 /**
- * The hashing thread (hashing-thread-client.ts): for a large batch of the log, it hashes each leaf and grows the
- * tree from the batch's starting right edge, answering per chunk with every node the chunk completed (leaves and
+ * The hashing thread (hashing-thread-client.ts): for the large batches of a log, it hashes each leaf and grows the
+ * tree from the starting right edge it was given, answering per chunk with every node the chunk completed (leaves and
  * interior nodes, 32 bytes each, in emission order — which is the node store's post-order numbering) and the new
- * right edge. Leaves arrive as hash inputs packed in one transferred buffer (leaf.ts `packLeafInputs`). Several
- * batches may be in progress (one per log); each is keyed by its `batch` id.
+ * right edge. Leaves arrive as hash inputs packed in one transferred buffer (leaf.ts `packLeafInputs`). Each log's tree
+ * is kept by its `log` id.
  */
 import { parentPort } from 'node:worker_threads';
 import { HASH_SIZE, leafHashOfInput } from './hashing.js';
@@ -12,15 +12,15 @@ import { createPackedGrower, type PackedGrower } from './tree-builder.js';
 
 if (!parentPort) throw new Error('hashing-thread.ts runs as a worker thread');
 const port = parentPort;
-const batches = new Map<number, PackedGrower>();
+const trees = new Map<number, PackedGrower>();
 
-const grow = ({ batch, leaves, start, last }: ToHashingThread): FromHashingThread => {
-  let grower = batches.get(batch);
+const grow = ({ log, leaves, start }: ToHashingThread): FromHashingThread => {
+  let grower = trees.get(log);
   if (start) {
     grower = createPackedGrower(start.size, start.edge);
-    batches.set(batch, grower);
+    trees.set(log, grower);
   }
-  if (!grower) throw new Error(`batch ${batch} has no starting edge here (a restarted thread)`);
+  if (!grower) throw new Error(`log ${log} has no starting edge here (a restarted thread)`);
   // A leaf completes itself plus as many ancestors as the size's trailing one bits: over n consecutive leaves, at
   // most 2n nodes plus one per level of the tree.
   const nodes = new Uint8Array(HASH_SIZE * (2 * leaves.ends.length + 64));
@@ -30,7 +30,6 @@ const grow = ({ batch, leaves, start, last }: ToHashingThread): FromHashingThrea
     at = grower.appendInto(leafHashOfInput(leaves.bytes.subarray(from, end)), nodes, at);
     from = end;
   }
-  if (last) batches.delete(batch);
   return { ok: true, nodes: nodes.subarray(0, at), size: grower.size, edge: grower.packedEdge() };
 };
 
@@ -39,7 +38,7 @@ port.on('message', (message: ToHashingThread) => {
   try {
     reply = grow(message);
   } catch (error) {
-    batches.delete(message.batch);
+    trees.delete(message.log); // what follows fails too, until the log starts again
     reply = { ok: false, error: error instanceof Error ? error.message : String(error) };
   }
   port.postMessage({ id: message.id, reply }, reply.ok ? [reply.nodes.buffer as ArrayBuffer] : []);

@@ -1,5 +1,5 @@
 import type { Consumer, SequencedEvent } from '../follower/consumer.js';
-import { growOnThread, newThreadBatch, type ThreadGrowth } from './hashing-thread-client.js';
+import { growOnThread, newThreadLog, type ThreadGrowth } from './hashing-thread-client.js';
 import { eventLeafHash, packLeafInputs } from './leaf.js';
 import type { NodeStore } from './node-store.js';
 import { createTreeBuilder, packedEdge, restoreFromPackedEdge, restoreTreeBuilder, type StoredNode, type TreeBuilder } from './tree-builder.js';
@@ -16,15 +16,30 @@ export interface LogConsumerOptions {
   hashingThread?: boolean;
 }
 
+/** A chunk sent to the hashing thread whose batch is not yet durable: kept until it is, to redo it here if need be. */
+interface SentChunk {
+  events: readonly SequencedEvent[];
+  growth: Promise<ThreadGrowth>;
+  /** The last chunk of a follower batch: once it is saved, the stored size moves to its end. */
+  endsBatch: boolean;
+  saved: boolean;
+}
+
 /**
  * The transparency log as a follower consumer: each event, in `seq` order, becomes leaf `seq` of the
  * RFC 9162 tree. A restart restores the right edge from O(log n) stored nodes instead of rehashing.
  *
- * A large batch goes to the hashing thread (hashing-thread.ts) a chunk at a time: this thread lays out the leaf
- * bytes of the chunks ahead and saves the nodes of those done while that one hashes them and grows the tree from the
- * batch's starting edge, sending back every node completed, in the node store's post-order. Until the batch's last
- * nodes are saved and the stored size moves, `size` and `root` still answer for the tree the node store holds, so no
- * checkpoint or proof ever names a node that is not on disk.
+ * A large batch goes to the hashing thread (hashing-thread.ts) a chunk at a time, at most `CHUNKS_AHEAD` chunks in
+ * flight: this thread lays out the leaf bytes of the chunks it sends and saves, in order, the nodes the thread sends
+ * back (every node a chunk completed, in the node store's post-order) while the thread hashes the next ones. `apply`
+ * returns once the batch's last chunk is sent, not once it is saved: the follower then reads the next batch while the
+ * thread still hashes this one's tail, and that batch's chunks follow in the same flight (the thread keeps the tree's
+ * edge between them). Without that, each batch began and ended with one of the two threads waiting for the other.
+ *
+ * The stored size moves only when a batch's last nodes are saved; until then `size` and `root` answer for the tree
+ * the node store holds, so no checkpoint or proof ever names a node that is not on disk. `settled()` resolves when
+ * nothing is in flight. If the thread fails, everything not yet durable is hashed here; if a save fails, the log
+ * falls back to the stored tree and the next `apply` throws, so the follower replays from `resumeAfter`.
  */
 export const createLogConsumer = (nodes: NodeStore, options: LogConsumerOptions = {}) => {
   /** The tree as the node store holds it: its right edge read back, O(log n) nodes. */
@@ -34,14 +49,35 @@ export const createLogConsumer = (nodes: NodeStore, options: LogConsumerOptions 
   };
   let builder = durableTree();
   const useThread = options.hashingThread ?? true;
+  const threadLog = newThreadLog();
 
-  /** The events of `events` not yet in the tree; throws on a gap. */
+  /** Chunks sent since the stored size, in order; the saved ones first. */
+  let sent: SentChunk[] = [];
+  /** Leaves accepted: the stored size plus what is in flight. */
+  let acceptedSize = builder.size;
+  /** Post-order number of the first node the next saved chunk holds. */
+  let nextNode = 0;
+  /** The loop saving what the thread sends back, while chunks are in flight. */
+  let saving: Promise<void> | undefined;
+  /** Woken whenever a chunk was saved (a sender waiting for room) or the flight ended. */
+  let onProgress: Array<() => void> = [];
+  /** A save that failed after `apply` returned: thrown by the next `apply`. */
+  let failure: unknown;
+
+  const progressed = (): void => {
+    const waiting = onProgress;
+    onProgress = [];
+    for (const wake of waiting) wake();
+  };
+  const nextProgress = (): Promise<void> => new Promise((resolve) => onProgress.push(resolve));
+
+  /** The events of `events` not yet accepted; throws on a gap. */
   const freshOf = (events: readonly SequencedEvent[]): readonly SequencedEvent[] => {
     let first = 0;
-    while (first < events.length && events[first]!.seq < builder.size) first++; // already leaves (replayed after a crash)
+    while (first < events.length && events[first]!.seq < acceptedSize) first++; // already leaves (replayed after a crash)
     const fresh = first === 0 ? events : events.slice(first);
     fresh.forEach((event, i) => {
-      if (event.seq !== builder.size + i) throw new Error(`transparency log expected seq ${builder.size + i}, got ${event.seq}`);
+      if (event.seq !== acceptedSize + i) throw new Error(`transparency log expected seq ${acceptedSize + i}, got ${event.seq}`);
     });
     return fresh;
   };
@@ -53,15 +89,17 @@ export const createLogConsumer = (nodes: NodeStore, options: LogConsumerOptions 
     } catch (error) {
       // Keep memory and disk in step: reload the durable edge before the follower retries.
       builder = durableTree();
+      acceptedSize = builder.size;
       throw error;
     }
     builder = grown;
+    acceptedSize = Math.max(acceptedSize, builder.size);
     options.onGrow?.(builder.size);
   };
 
   /**
    * Hashes and grows `tree` on this thread, synchronously: live batches grow the tree itself (nothing can read it
-   * before the save); a large batch whose hashing thread failed grows a copy.
+   * before the save); what the hashing thread failed to hash grows a copy.
    */
   const applyHere = (fresh: readonly SequencedEvent[], tree: TreeBuilder = builder): void => {
     const completed: StoredNode[] = [];
@@ -71,58 +109,110 @@ export const createLogConsumer = (nodes: NodeStore, options: LogConsumerOptions 
 
   const copyOfTree = (): TreeBuilder => restoreFromPackedEdge(builder.size, packedEdge(builder));
 
-  const applyThreaded = async (fresh: readonly SequencedEvent[]): Promise<void> => {
-    const from = builder.size;
-    const start = { size: from, edge: packedEdge(builder) };
-    const batch = newThreadBatch();
-    const chunks: Array<readonly SequencedEvent[]> = [];
-    for (let i = 0; i < fresh.length; i += CHUNK) chunks.push(fresh.slice(i, i + CHUNK));
-    const requests: Array<Promise<ThreadGrowth>> = [];
-    const request = (k: number) => {
-      const growth = growOnThread({
-        batch,
-        leaves: packLeafInputs(chunks[k]!),
-        ...(k === 0 ? { start } : {}),
-        ...(k === chunks.length - 1 ? { last: true } : {}),
-      });
-      growth.catch(() => undefined); // awaited below, in order
-      requests[k] = growth;
-    };
-    for (let k = 0; k < Math.min(CHUNKS_AHEAD, chunks.length); k++) request(k);
-    let grown: ThreadGrowth | undefined;
-    let nextNode = nodes.firstNodeOf(from);
-    try {
-      for (let k = 0; k < chunks.length; k++) {
-        grown = await requests[k]!;
-        if (k + CHUNKS_AHEAD < chunks.length) request(k + CHUNKS_AHEAD);
-        // Saved while the thread hashes the next chunks; invisible until the size moves, after the last one.
-        nextNode = nodes.saveRun(nextNode, grown.nodes);
+  /** Saves what the thread sends back, chunk by chunk in order, until nothing is in flight. */
+  const saveReplies = async (): Promise<void> => {
+    for (;;) {
+      const chunk = sent.find((c) => !c.saved);
+      if (!chunk) {
+        saving = undefined; // in the same turn as the check: a chunk sent from now on starts a new loop
+        progressed();
+        return;
       }
-    } catch {
-      if (builder.size !== from) throw new Error('the transparency log changed during a batch');
-      applyHere(fresh, copyOfTree());
-      return;
+      let grown: ThreadGrowth;
+      try {
+        grown = await chunk.growth;
+      } catch {
+        redoHere();
+        continue;
+      }
+      try {
+        nextNode = nodes.saveRun(nextNode, grown.nodes);
+        chunk.saved = true;
+        if (chunk.endsBatch) {
+          const tree = restoreFromPackedEdge(grown.size, grown.edge);
+          commit(tree, () => nodes.saveSize(tree.size));
+          sent = sent.filter((c) => !c.saved);
+        }
+      } catch (error) {
+        failure = error;
+        sent = []; // the durable tree stays (commit reloaded it if the size failed); the follower replays the rest
+        builder = durableTree();
+        acceptedSize = builder.size;
+      }
+      progressed();
     }
-    if (builder.size !== from || grown?.size !== from + fresh.length) throw new Error('the transparency log changed during a batch');
-    const tree = restoreFromPackedEdge(grown.size, grown.edge);
-    commit(tree, () => nodes.saveSize(tree.size));
+  };
+
+  /** The hashing thread failed: everything sent since the stored size is hashed here, onto a copy of the stored tree. */
+  const redoHere = (): void => {
+    const events = sent.flatMap((c) => c.events);
+    sent = [];
+    try {
+      applyHere(events, copyOfTree());
+    } catch (error) {
+      failure = error;
+    }
+  };
+
+  const send = (events: readonly SequencedEvent[], endsBatch: boolean): void => {
+    const starting = sent.length === 0;
+    if (starting) nextNode = nodes.firstNodeOf(builder.size);
+    const growth = growOnThread({
+      log: threadLog,
+      leaves: packLeafInputs(events),
+      ...(starting ? { start: { size: builder.size, edge: packedEdge(builder) } } : {}),
+    });
+    growth.catch(() => undefined); // awaited by saveReplies, in order
+    sent.push({ events, growth, endsBatch, saved: false });
+    acceptedSize += events.length;
+    saving ??= saveReplies();
+  };
+
+  const applyThreaded = async (fresh: readonly SequencedEvent[]): Promise<void> => {
+    for (let i = 0; i < fresh.length; i += CHUNK) {
+      while (sent.filter((c) => !c.saved).length >= CHUNKS_AHEAD) await nextProgress();
+      if (failure !== undefined) return; // thrown by the next apply; what was accepted is replayed from resumeAfter
+      send(fresh.slice(i, i + CHUNK), i + CHUNK >= fresh.length);
+    }
+  };
+
+  /** Resolves once nothing is in flight (every accepted leaf stored, or the failure to be thrown recorded). */
+  const settled = async (): Promise<void> => {
+    while (saving) await nextProgress();
+  };
+
+  const throwFailure = (): void => {
+    if (failure === undefined) return;
+    const error = failure;
+    failure = undefined;
+    throw error;
   };
 
   const consumer: Consumer = {
     name: 'transparency-log',
     resumeAfter: () => builder.size - 1,
     apply(events: readonly SequencedEvent[]) {
+      throwFailure();
       const fresh = freshOf(events);
       if (fresh.length === 0) return;
       if (useThread && fresh.length >= THREADED_BATCH) return applyThreaded(fresh);
+      // A live batch right after a large one waits for its tail: it grows the stored tree itself.
+      if (saving) {
+        return settled().then(() => {
+          throwFailure();
+          applyHere(freshOf(events));
+        });
+      }
       applyHere(fresh);
     },
+    settled,
   };
 
   return {
     consumer,
     size: (): number => builder.size,
     root: (): Buffer => builder.root(),
+    settled,
   };
 };
 export type TransparencyLog = ReturnType<typeof createLogConsumer>;

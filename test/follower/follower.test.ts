@@ -122,6 +122,43 @@ t.test('a consumer behind the checkpoint is replayed the missing range, then goe
   t.equal(follower.head(), 7);
 });
 
+t.test('after a consumer failed, the follower replays to it from what it says it has durably applied', async (t) => {
+  const { store, localFile, appendMany } = setup(t);
+  await appendMany('a', 6);
+  const db = openLocalDatabase(localFile);
+  t.teardown(() => db.close());
+  // Durable up to `kept`; the batch after the first is "lost" (as a save failing off-thread would lose it), and the
+  // loss surfaces as the next apply's error.
+  let kept = -1;
+  let lost = false;
+  let failNext = false;
+  const seen: number[] = [];
+  const flaky: Consumer = {
+    name: 'flaky',
+    resumeAfter: () => kept,
+    apply: (events) => {
+      if (failNext) {
+        failNext = false;
+        throw new Error('the previous batch was not saved');
+      }
+      seen.push(...events.map((e) => e.seq));
+      if (kept >= 0 && !lost) {
+        lost = true; // the second batch: handed, not kept
+        failNext = true;
+      } else {
+        kept = events[events.length - 1]!.seq;
+      }
+    },
+  };
+  const follower = createFollower({ store, localDb: db, consumers: [flaky], batchSize: 3 });
+  await follower.start();
+  await appendMany('a', 3);
+  await until(() => kept === 8);
+  await follower.stop();
+  t.ok(seen.indexOf(3) !== seen.lastIndexOf(3), `the lost batch was handed again: ${seen.join(', ')}`);
+  t.same([...new Set(seen)].sort((a, b) => a - b), [...Array(9).keys()], 'nothing was skipped');
+});
+
 t.test('a writer awaits "applied up to my event"', async (t) => {
   const { store, localFile } = setup(t);
   const db = openLocalDatabase(localFile);
