@@ -16,8 +16,17 @@ export const createDirectoryConsumer = (directory: DirectoryStore, options: { on
     const subject = subjectOf(event.type, event.data);
     const initiativeId = directory.initiativeOfEvent(event) ?? null;
     directory.putStream(event.stream, initiativeId);
+    // Every event about a reading names it (ReadingRecorded, …Approved, …Returned, …Corrected, …Retracted): GET
+    // /readings/:id then reads those few events instead of folding the whole indicator stream.
+    const readingId = event.type.startsWith('Reading') ? (event.data as { readingId?: unknown } | null)?.readingId : undefined;
+    let revisionRecorded = false;
     if (subject) {
-      directory.putResource({ id: subject.id, kind: subject.kind, stream: event.stream, initiativeId, partnerId: partnerIdOf(event.data) });
+      const ofTheReading = subject.id === readingId; // its row, if new, starts the list with this event
+      const created = directory.putResource(
+        { id: subject.id, kind: subject.kind, stream: event.stream, initiativeId, partnerId: partnerIdOf(event.data) },
+        ofTheReading ? event.revision : undefined,
+      );
+      revisionRecorded = created && ofTheReading;
       const idemKey = event.metadata.idempotencyKey;
       if (idemKey) {
         directory.putReceipt(event.metadata.actor.keyId, idemKey, {
@@ -30,10 +39,7 @@ export const createDirectoryConsumer = (directory: DirectoryStore, options: { on
         });
       }
     }
-    // Every event about a reading names it (ReadingRecorded, …Approved, …Returned, …Corrected, …Retracted): GET
-    // /readings/:id then reads those few events instead of folding the whole indicator stream.
-    const readingId = event.type.startsWith('Reading') ? (event.data as { readingId?: unknown } | null)?.readingId : undefined;
-    if (typeof readingId === 'string') directory.putReadingEvent(readingId, event.revision);
+    if (typeof readingId === 'string' && !revisionRecorded) directory.putReadingEvent(readingId, event.revision);
     if (event.type === 'AccessKeyIssued') {
       const data = event.data as { keyId: string; keyHash: string; role: 'admin' | 'backbone' | 'partner' | 'auditor' | 'viewer'; initiativeId?: string; partnerId?: string; label: string };
       directory.putKey({

@@ -130,8 +130,8 @@ export const createDirectoryStore = (db: Database.Database) => {
   const readingRevisionsAdded = addReadingRevisions(db);
   const rebuilding = migrate(db) || readingRevisionsAdded;
   const stmts = {
-    putResource: db.prepare<[string, string, string, string | null, string | null]>(
-      'INSERT OR IGNORE INTO directory_resources (id, kind, stream, initiative_id, partner_id) VALUES (?, ?, ?, ?, ?)',
+    putResource: db.prepare<[string, string, string, string | null, string | null, string | null]>(
+      'INSERT OR IGNORE INTO directory_resources (id, kind, stream, initiative_id, partner_id, revisions) VALUES (?, ?, ?, ?, ?, ?)',
     ),
     getResource: db.prepare<[string], { id: string; kind: string; stream: string; initiative_id: string | null; partner_id: string | null }>(
       'SELECT * FROM directory_resources WHERE id = ?',
@@ -158,6 +158,11 @@ export const createDirectoryStore = (db: Database.Database) => {
     getSeq: db.prepare<[], number>('SELECT seq FROM directory_state WHERE id = 1').pluck(),
     putSeq: db.prepare<[number]>('INSERT INTO directory_state (id, seq) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET seq = excluded.seq'),
   };
+  /**
+   * Streams known to have their row (a stream's row never changes once written), so an event of a known stream costs
+   * no insert. Cleared when a transaction fails and when full.
+   */
+  const knownStreams = new Set<string>();
   const toKey = (row: KeyRow): AccessKeyEntry => ({
     keyId: row.key_id,
     keyHash: row.key_hash,
@@ -173,15 +178,32 @@ export const createDirectoryStore = (db: Database.Database) => {
   return {
     /** Whether opening it reset its checkpoint (see `migrate`): the follower replays the log to it at start. */
     rebuilding,
-    transaction: <T>(work: () => T): T => db.transaction(work)(),
+    transaction: <T>(work: () => T): T => {
+      try {
+        return db.transaction(work)();
+      } catch (error) {
+        knownStreams.clear(); // what it remembered may have been rolled back
+        throw error;
+      }
+    },
     seq: (): number => stmts.getSeq.get() ?? -1,
     setSeq: (seq: number) => void stmts.putSeq.run(seq),
-    putResource: (e: ResourceEntry) => void stmts.putResource.run(e.id, e.kind, e.stream, e.initiativeId, e.partnerId),
+    /**
+     * Records a resource by its first event (a later one changes nothing) and answers whether it was new. `revision`:
+     * for a reading, the revision of that first event in its indicator stream (the start of `readingRevisions`).
+     */
+    putResource: (e: ResourceEntry, revision?: number): boolean =>
+      stmts.putResource.run(e.id, e.kind, e.stream, e.initiativeId, e.partnerId, revision === undefined ? null : String(revision)).changes > 0,
     resource: (id: string): ResourceEntry | undefined => {
       const row = stmts.getResource.get(id);
       return row && { id: row.id, kind: row.kind as ResourceKind, stream: row.stream, initiativeId: row.initiative_id, partnerId: row.partner_id };
     },
-    putStream: (stream: string, initiativeId: string | null) => void stmts.putStream.run(stream, initiativeId),
+    putStream: (stream: string, initiativeId: string | null) => {
+      if (knownStreams.has(stream)) return;
+      stmts.putStream.run(stream, initiativeId);
+      if (knownStreams.size >= 100_000) knownStreams.clear();
+      knownStreams.add(stream);
+    },
     initiativeOfStream: (stream: string): string | null | undefined => stmts.getStream.get(stream),
     /** The initiative an event belongs to: its `data.initiativeId`, else the initiative of its stream. */
     initiativeOfEvent: (event: { data: unknown; stream: string }): string | null | undefined =>

@@ -157,3 +157,21 @@ t.test('given a directory from before the reading index, opening it replays the 
   t.same(directory.readingRevisions(ids.reading), [4, 7, 9], 'an event indexed again (a replay) is not listed twice');
   t.equal(createDirectoryStore(db).rebuilding, false, 'the migration runs once');
 });
+
+t.test('given a batch whose transaction failed, the streams it named are written again when it is replayed', async (t) => {
+  const db = openLocalDatabase(join(tempDir(t), 'local.sqlite'));
+  t.teardown(() => db.close());
+  const directory = createDirectoryStore(db);
+  const consumer = createDirectoryConsumer(directory);
+  const stream = `decision-${ids.decision}`;
+  const batch = [event('DecisionProposed', stream)];
+  // A real failure inside the batch's transaction, after the stream's row was written: the file refuses the checkpoint.
+  db.exec("CREATE TRIGGER refuse_seq BEFORE UPDATE ON directory_state BEGIN SELECT RAISE(ABORT, 'disk says no'); END");
+  db.exec("CREATE TRIGGER refuse_seq_insert BEFORE INSERT ON directory_state BEGIN SELECT RAISE(ABORT, 'disk says no'); END");
+  t.throws(() => consumer.apply(batch), /disk says no/);
+  t.equal(directory.initiativeOfStream(stream), undefined, 'the stream row was rolled back');
+  db.exec('DROP TRIGGER refuse_seq; DROP TRIGGER refuse_seq_insert');
+  consumer.apply(batch);
+  t.equal(directory.initiativeOfStream(stream), ids.initiative, 'and written again on the replay');
+  t.match(directory.resource(ids.decision), { kind: 'decision', stream });
+});
