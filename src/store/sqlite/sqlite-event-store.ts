@@ -213,11 +213,22 @@ export const createSqliteEventStore = (options: SqliteStoreOptions): SqliteEvent
       const signal = followOptions.signal ? AbortSignal.any([followOptions.signal, closing.signal]) : closing.signal;
       let after = fromPosition(followOptions.after);
       liveFollows += 1;
+      /** Whether the last wait was for this store's own answers, entered without reading the file first. */
+      let deferred = false;
       try {
         while (!signal.aborted) {
           const local = takeAppended(after, batchSize);
           // Taken before the read: a commit by another connection between the read and the wait still wakes it.
           const version = local.length > 0 ? undefined : dataVersion.get();
+          // Nothing here, but this store's appends await their answers: their rows may be in the file already (the
+          // writer thread committed them; its answer is on its way), and reading them now would parse back what the
+          // answer brings. Wait for it once; after that wait, the file is read as usual (another process's rows, a gap).
+          if (local.length === 0 && !deferred && writer.unanswered() > 0) {
+            deferred = true;
+            await changes(signal, version);
+            continue;
+          }
+          deferred = false;
           const page = local.length > 0 ? local : readPage(after, batchSize);
           if (page.length > 0) {
             after = fromPosition(page[page.length - 1]!.position);
