@@ -82,14 +82,18 @@ export const createLogConsumer = (nodes: NodeStore, options: LogConsumerOptions 
     return fresh;
   };
 
+  /** Keeps memory and disk in step after a failed save: the durable edge, reloaded, is all that was accepted. */
+  const fallBackToStored = (): void => {
+    builder = durableTree();
+    acceptedSize = builder.size;
+  };
+
   /** Persists a grown tree's new nodes (`save`), then makes it the tree; on failure the durable tree stays. */
   const commit = (grown: TreeBuilder, save: () => void): void => {
     try {
       save();
     } catch (error) {
-      // Keep memory and disk in step: reload the durable edge before the follower retries.
-      builder = durableTree();
-      acceptedSize = builder.size;
+      fallBackToStored(); // before the follower retries
       throw error;
     }
     builder = grown;
@@ -135,9 +139,8 @@ export const createLogConsumer = (nodes: NodeStore, options: LogConsumerOptions 
         }
       } catch (error) {
         failure = error;
-        sent = []; // the durable tree stays (commit reloaded it if the size failed); the follower replays the rest
-        builder = durableTree();
-        acceptedSize = builder.size;
+        sent = []; // the follower replays the rest from the stored size
+        fallBackToStored(); // (again, if it was the size that failed: a rare path, and reading the edge is cheap)
       }
       progressed();
     }
