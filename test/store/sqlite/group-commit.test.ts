@@ -28,6 +28,26 @@ t.test('concurrent appends share one durable commit, each with its own outcome',
   t.equal((await store.readStream('contested')).length, 2, 'the conflicting append left nothing behind');
 });
 
+t.test('one-event appends in one commit: a clashing id fails alone and leaves nothing, a retry answers the first result', async (t) => {
+  const store = createSqliteEventStore({ file: join(tempDir(t), 'events.sqlite') });
+  t.teardown(() => store.close());
+  const stored = testEvent();
+  const first = await store.append('a', [stored]);
+  const before = store.stats();
+
+  const clash = store.append('b', [stored]); // the same id in another stream
+  const retry = store.append('a', [stored], { expectedRevision: 'no_stream' }); // the same append again
+  const neighbours = Array.from({ length: 10 }, (_, i) => store.append(`n-${i}`, [testEvent()], { expectedRevision: 'no_stream' }));
+  const [clashResult, retryResult, ...others] = await Promise.allSettled([clash, retry, ...neighbours]);
+
+  t.equal(store.stats().commits - before.commits, 1, 'all in one commit');
+  t.equal(clashResult!.status, 'rejected', 'the clashing id is refused');
+  t.same(retryResult!.status === 'fulfilled' && retryResult.value, first, 'the retry answers the first result');
+  t.ok(others.every((r) => r.status === 'fulfilled' && r.value.nextRevision === 0), 'their neighbours succeed');
+  t.equal((await store.readStream('b')).length, 0, 'the refused append stored nothing');
+  t.equal((await store.readAll()).length, 11, 'the log holds the first event and the ten neighbours, nothing else');
+});
+
 t.test('a group is split when it exceeds the per-commit event bound', async (t) => {
   const store = createSqliteEventStore({ file: join(tempDir(t), 'events.sqlite'), maxEventsPerCommit: 10 });
   t.teardown(() => store.close());
