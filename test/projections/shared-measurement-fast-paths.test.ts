@@ -1,6 +1,8 @@
 import fc from 'fast-check';
 import t from 'tap';
-import { addExact, measurementQuery, sharedMeasurement, type MeasurementState, type MeasurementView } from '../../projections/shared-measurement.js';
+import { addExact } from '../../projections/exact-decimal.js';
+import { measurementQuery } from '../../projections/measurement-queries.js';
+import { sharedMeasurement, type MeasurementState, type MeasurementView } from '../../projections/shared-measurement.js';
 import type { EventData } from '../../src/events/catalog.js';
 import { history, replay } from './events.js';
 

@@ -5,17 +5,10 @@ import type { DefineIndicator, IndicatorCommand } from '../../src/domain/indicat
 import { indicatorDecider, indicatorStream, type IndicatorState } from '../../src/domain/indicator/decider.js';
 import { validateEventData } from '../../src/events/catalog.js';
 import { canonicalView, digestsOf } from '../../projections/digest.js';
-import {
-  addExact,
-  disaggregationKey,
-  type MeasurementState,
-  type MeasurementView,
-  measurementQuery,
-  parseDisaggregationKey,
-  type PeriodAggregate,
-  seriesQuery,
-  sharedMeasurement,
-} from '../../projections/shared-measurement.js';
+import { addExact } from '../../projections/exact-decimal.js';
+import { disaggregationKey, parseDisaggregationKey } from '../../projections/measurement-keys.js';
+import { measurementQuery, seriesQuery } from '../../projections/measurement-queries.js';
+import { type MeasurementState, type MeasurementView, type PeriodAggregate, sharedMeasurement } from '../../projections/shared-measurement.js';
 import { history, replay } from './events.js';
 
 const I = '11111111-1111-4111-8111-111111111111';

@@ -6,7 +6,8 @@ import { activityQuery, lessonQuery, riskQuery, type InitiativeLogState } from '
 import type { ProjectedEvent } from '../../../projections/projection.js';
 import { foldReading, type ReadingRecord } from '../../../projections/readings-register.js';
 import { commitmentQuery, contributionQuery, type LedgerState } from '../../../projections/resource-ledger.js';
-import { indicatorQuery, type MeasurementState } from '../../../projections/shared-measurement.js';
+import { indicatorQuery } from '../../../projections/measurement-queries.js';
+import type { MeasurementState } from '../../../projections/shared-measurement.js';
 import type { DirectoryStore } from '../../directory/directory-store.js';
 import { NotFoundError } from '../../errors.js';
 import type { Actor } from '../../events/envelope.js';

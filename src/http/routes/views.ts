@@ -5,7 +5,8 @@ import { decisionsQuery, type DecisionsState } from '../../../projections/decisi
 import { emptyEquityView, equityQuery, type EquityState } from '../../../projections/equity-lens.js';
 import type { InitiativeLogState } from '../../../projections/initiative-log.js';
 import { ledgerQuery, type LedgerState } from '../../../projections/resource-ledger.js';
-import { measurementQuery, seriesQuery, type MeasurementState } from '../../../projections/shared-measurement.js';
+import { measurementQuery, seriesQuery } from '../../../projections/measurement-queries.js';
+import type { MeasurementState } from '../../../projections/shared-measurement.js';
 import { NotFoundError } from '../../errors.js';
 import type { SeqIndex } from '../../follower/local-state.js';
 import type { Views } from '../../views/views.js';
