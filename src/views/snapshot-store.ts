@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import { constants, deflateRaw, deflateRawSync, inflateRaw, inflateRawSync } from 'node:zlib';
+import { constants, deflateRaw, deflateRawSync, inflateRawSync } from 'node:zlib';
 
 /**
  * Projection snapshots in the follower's local file: the whole state of one projection (at one version) as
@@ -88,17 +88,6 @@ export const createSnapshotStore = (db: Database.Database) => {
     load<S>(projection: string, version: number, seq: number): { seq: number; state: S } | undefined {
       const row = atOrBefore.get(projection, version, seq);
       return row && { seq: row.seq, state: JSON.parse(inflateRawSync(row.state).toString('utf8')) as S };
-    },
-    /**
-     * As `load`, with the inflate on the thread pool: the caller reads what comes after `seq` meanwhile, then `state()`
-     * parses the snapshot (an `asOf` query overlaps the two instead of doing one after the other).
-     */
-    loadInBackground<S>(projection: string, version: number, seq: number): { seq: number; state: () => Promise<S> } | undefined {
-      const row = atOrBefore.get(projection, version, seq);
-      if (!row) return undefined;
-      const inflated = new Promise<Buffer>((resolve, reject) => inflateRaw(row.state, (error, bytes) => (error ? reject(error) : resolve(bytes))));
-      inflated.catch(() => undefined); // observed by `state()`; a caller that gave up early must not leave it unhandled
-      return { seq: row.seq, state: async () => JSON.parse((await inflated).toString('utf8')) as S };
     },
     /** Snapshots of an older version are useless once the projection changed: a rebuild makes new ones. */
     dropOtherVersions: (projection: string, version: number) => void dropOtherVersions.run(projection, version),

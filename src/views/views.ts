@@ -175,12 +175,9 @@ export const createViews = (options: ViewsOptions) => {
       if (seq === undefined || seq === entry.seq) return read(entry.state as S, entry.seq);
       if (seq > entry.seq) throw new RangeError(`${name} has applied up to seq ${entry.seq}, not ${seq}`);
       const { projection } = entry;
-      // The snapshot inflates on the thread pool while the events after it are read here (at most `snapshotEvery`).
-      const snapshot = snapshots.loadInBackground<unknown>(projection.name, projection.version, seq);
-      const pages: ProjectedEvent[][] = [];
-      for await (const page of pagesBetween(snapshot?.seq ?? -1, seq)) pages.push(page);
-      let state = snapshot ? await snapshot.state() : projection.init();
-      for (const page of pages) for (const event of page) state = projection.apply(state, event);
+      const snapshot = snapshots.load<unknown>(projection.name, projection.version, seq);
+      let state = snapshot?.state ?? projection.init();
+      for await (const page of pagesBetween(snapshot?.seq ?? -1, seq)) for (const event of page) state = projection.apply(state, event);
       return read(state as S, seq);
     },
   };
