@@ -56,7 +56,9 @@ await follower.start();
 for (;;) {
   while (views.head() + 1 < total) await new Promise((resolve) => setTimeout(resolve, 50));
   if (!(await moreAfter(views.head()))) break;
-  total = Math.max(total, follower.head() + 2); // more was appended than the index knew of: the bar grows with it
+  // More than the index knew of: at least the events the follower has numbered (it numbers a batch before the views
+  // apply it) and one beyond what the views applied — never more than the log holds, or this would wait forever.
+  total = Math.max(total, follower.head() + 1, views.head() + 2);
 }
 clearInterval(timer);
 await follower.stop();
