@@ -23,6 +23,7 @@
  */
 import Database from 'better-sqlite3';
 import { fork } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { loadavg, tmpdir } from 'node:os';
@@ -39,6 +40,7 @@ import { createFollower } from '../src/follower/follower.js';
 import { createSeqIndex, openLocalDatabase } from '../src/follower/local-state.js';
 import { createService, pinoOptions } from '../src/service.js';
 import { createSqliteEventStore } from '../src/store/sqlite/sqlite-event-store.js';
+import { splitState } from '../src/views/snapshot-chunks.js';
 import { createSnapshotStore } from '../src/views/snapshot-store.js';
 import { createViews } from '../src/views/views.js';
 import { machine, perSecond, writeResult } from './bench/machine.js';
@@ -176,8 +178,8 @@ const numbering = async (dir: string, events: number) => {
 const rebuild = async (dir: string, events: number) => {
   const store = createSqliteEventStore({ file: join(dir, 'events.sqlite') });
   const db = openLocalDatabase(join(dir, 'local.sqlite'));
-  createSnapshotStore(db);
-  db.exec('DELETE FROM projection_snapshots');
+  const snapshotStore = createSnapshotStore(db);
+  snapshotStore.clear();
   const views = createViews({ db, store, seqIndex: createSeqIndex(db), projections: allProjections, snapshotEvery });
   let consumerMs = 0;
   const timed: Consumer = {
@@ -198,7 +200,7 @@ const rebuild = async (dir: string, events: number) => {
   const cpuTotal = cpuMs(cpu);
   await follower.stop();
   views.snapshotNow();
-  const snapshots = db.prepare('SELECT count(*) AS n, sum(length(state)) AS bytes FROM projection_snapshots').get() as { n: number; bytes: number };
+  const snapshots = snapshotStore.stats();
   db.close();
   await store.close();
   return {
@@ -207,15 +209,16 @@ const rebuild = async (dir: string, events: number) => {
     cpuSeconds: round(cpuTotal / 1000, 2),
     viewsConsumerSeconds: round(consumerMs / 1000, 2),
     readAndParseSeconds: round((ms - consumerMs) / 1000, 2),
-    snapshotRows: snapshots.n,
+    snapshotPoints: snapshots.points,
+    snapshotChunks: snapshots.chunks,
     snapshotMiB: round(snapshots.bytes / MiB),
   };
 };
 
 /**
  * The projections' apply alone: the log read page by page (not timed), each page applied to every projection in
- * turn (timed per projection), no snapshots; and, at every SNAPSHOT_EVERY, the snapshot's cost (JSON + deflate, as
- * snapshot-store.ts makes it) timed apart.
+ * turn (timed per projection), no snapshots; and, at every SNAPSHOT_EVERY, the snapshot's cost (layout in chunks +
+ * JSON + hashing what changed, then deflating the chunks no earlier snapshot held, as snapshot-store.ts does) timed apart.
  */
 const pureApply = async (dir: string, events: number) => {
   const store = createSqliteEventStore({ file: join(dir, 'events.sqlite') });
@@ -223,7 +226,10 @@ const pureApply = async (dir: string, events: number) => {
   const applyMs = allProjections.map(() => 0);
   const serializeMs = allProjections.map(() => 0);
   const deflateMs = allProjections.map(() => 0);
-  const snapshotBytes = allProjections.map(() => ({ json: 0, deflated: 0 }));
+  /** Per projection: the last state's JSON size, and over the whole run the new chunks' characters and deflated bytes. */
+  const snapshotBytes = allProjections.map(() => ({ json: 0, deflated: 0, newChars: 0 }));
+  const lastChunks = allProjections.map(() => new Map<string, { text: string; hash: string }>());
+  const storedChunks = allProjections.map(() => new Set<string>());
   let snapshots = 0;
   let seq = 0;
   for (let page = await store.readAll({ maxCount: 1000 }); page.length > 0; ) {
@@ -239,13 +245,30 @@ const pureApply = async (dir: string, events: number) => {
       if ((event.seq + 1) % snapshotEvery !== 0) continue;
       snapshots += 1;
       allProjections.forEach((_, p) => {
+        // As snapshot-store.ts prepares a snapshot: the state laid out in chunks, a chunk hashed only where its text
+        // changed, deflated only when no earlier snapshot holds it.
         let start = performance.now();
-        const json = JSON.stringify(states[p]);
+        const now = new Map<string, { text: string; hash: string }>();
+        const fresh: string[] = [];
+        let chars = 0;
+        splitState(states[p], (identity, text) => {
+          chars += text.length;
+          const last = lastChunks[p]!.get(identity);
+          const name = last !== undefined && last.text === text ? last.hash : createHash('sha256').update(text).digest('base64url');
+          now.set(identity, { text, hash: name });
+          if (!storedChunks[p]!.has(name)) {
+            storedChunks[p]!.add(name);
+            fresh.push(text);
+          }
+          return name;
+        });
+        lastChunks[p] = now;
         serializeMs[p]! += performance.now() - start;
         start = performance.now();
-        const deflated = deflateRawSync(json, { level: constants.Z_BEST_SPEED });
+        let deflatedBytes = 0;
+        for (const text of fresh) deflatedBytes += deflateRawSync(text, { level: constants.Z_BEST_SPEED }).length;
         deflateMs[p]! += performance.now() - start;
-        snapshotBytes[p] = { json: json.length, deflated: deflated.length };
+        snapshotBytes[p] = { json: chars, deflated: snapshotBytes[p]!.deflated + deflatedBytes, newChars: snapshotBytes[p]!.newChars + fresh.reduce((a, t) => a + t.length, 0) };
       });
     }
     page = await store.readAll({ after: page[page.length - 1]!.position, maxCount: 1000 });
@@ -266,8 +289,9 @@ const pureApply = async (dir: string, events: number) => {
           applySeconds: round(applyMs[p]! / 1000, 2),
           snapshotSerializeSeconds: round(serializeMs[p]! / 1000, 2),
           snapshotDeflateSeconds: round(deflateMs[p]! / 1000, 2),
-          finalSnapshotJsonMiB: round(snapshotBytes[p]!.json / MiB, 2),
-          finalSnapshotDeflatedMiB: round(snapshotBytes[p]!.deflated / MiB, 2),
+          finalStateJsonMiB: round(snapshotBytes[p]!.json / MiB, 2),
+          newChunksJsonMiB: round(snapshotBytes[p]!.newChars / MiB, 1),
+          newChunksDeflatedMiB: round(snapshotBytes[p]!.deflated / MiB, 1),
         },
       ]),
     ),
@@ -279,6 +303,7 @@ const pureApply = async (dir: string, events: number) => {
       averageSerializeMs: snapshots === 0 ? 0 : round(totalSerialize / snapshots, 1),
       averageDeflateMs: snapshots === 0 ? 0 : round(totalDeflate / snapshots, 1),
       lastJsonMiB: round(snapshotBytes.reduce((a, b) => a + b.json, 0) / MiB, 2),
+      newChunksDeflatedMiB: round(snapshotBytes.reduce((a, b) => a + b.deflated, 0) / MiB, 1),
     },
     /** Apply plus what snapshots cost the event loop (serialization), as the runner spends it. */
     applyAndSerializeEventsPerSecond: perSecond(events, totalApply + totalSerialize),
@@ -449,7 +474,7 @@ const main = async () => {
   const rows: Array<[string, string, string, string]> = [
     ['replay, follower → views (rebuild)', `${replay.eventsPerSecond.toLocaleString()} ev/s (${replay.seconds} s; consumer ${replay.viewsConsumerSeconds} s, read+parse ${replay.readAndParseSeconds} s)`, `≥ ${TARGETS.replayEventsPerSecond.toLocaleString()} ev/s`, mark(met.replay)],
     ['  pure apply, all projections', `${pure.eventsPerSecond.toLocaleString()} ev/s (${pure.seconds} s)`, '', ''],
-    ['  snapshots', `${pure.snapshots.count} × (${pure.snapshots.averageSerializeMs} ms JSON + ${pure.snapshots.averageDeflateMs} ms deflate), last ${pure.snapshots.lastJsonMiB} MiB JSON`, '', ''],
+    ['  snapshots', `${pure.snapshots.count} × (${pure.snapshots.averageSerializeMs} ms layout + JSON + hashes + ${pure.snapshots.averageDeflateMs} ms deflating new chunks), last state ${pure.snapshots.lastJsonMiB} MiB JSON, ${pure.snapshots.newChunksDeflatedMiB} MiB of chunks written in all`, '', ''],
     ['  follower numbering alone', `${numbered.eventsPerSecond.toLocaleString()} ev/s`, '', ''],
     ['asOf /measurement, p99 (p50)', `${http.asOf.all.p99Ms} ms (${http.asOf.all.p50Ms} ms); seq ${http.asOf.bySeq.p99Ms}, time ${http.asOf.byTime.p99Ms}`, `< ${TARGETS.asOfP99Ms} ms`, mark(met.asOf)],
     ['latest /measurement, p99 (p50)', `${http.latest.p99Ms} ms (${http.latest.p50Ms} ms), ${http.latest.responseKiB} KiB`, `< ${TARGETS.latestP99Ms} ms`, mark(met.latest)],

@@ -21,7 +21,7 @@ t.test('npm run rebuild replays every projection from the log and leaves the sam
   t.match(lines.join('\n'), /rebuilt common-agenda@1, shared-measurement@2, .* over 13 events/);
   t.match(stderr, /rebuild \[#+\] 13\/13 events/, 'progress is shown');
   const db = new Database(join(service.dataDir, 'local.sqlite'), { readonly: true });
-  const snapshots = db.prepare("SELECT seq FROM projection_snapshots WHERE projection = 'common-agenda' ORDER BY seq").pluck().all();
+  const snapshots = db.prepare("SELECT seq FROM snapshot_points WHERE projection = 'common-agenda' ORDER BY seq").pluck().all();
   db.close();
   t.same(snapshots, [9, 12], 'fresh snapshots every 10 events and at the end');
 

@@ -1,12 +1,11 @@
 import t from 'tap';
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
-import { inflateRawSync } from 'node:zlib';
 import { defineProjection } from '../../projections/projection.js';
 import { createFollower } from '../../src/follower/follower.js';
 import { createSeqIndex, openLocalDatabase } from '../../src/follower/local-state.js';
 import { createSqliteEventStore } from '../../src/store/sqlite/sqlite-event-store.js';
-import { BACKGROUND_DEFLATE_CHARS, createSnapshotStore } from '../../src/views/snapshot-store.js';
+import { BACKGROUND_DEFLATE_CHARS, createSnapshotStore, layoutChunkRefs } from '../../src/views/snapshot-store.js';
 import { createViews } from '../../src/views/views.js';
 import { sampleMetadata, samples } from '../fixtures/events/samples.js';
 import { tempDir } from '../helpers/temp-dir.js';
@@ -54,11 +53,15 @@ t.test('large snapshots are deflated off the event loop, and snapshotNow writes 
   }
   await follower.stop();
   views.snapshotNow();
-  const rows = db.prepare<[], { seq: number; state: Buffer }>("SELECT seq, state FROM projection_snapshots WHERE projection = 'lines' ORDER BY seq").all();
+  const rows = db.prepare<[], { seq: number; layout: Buffer }>("SELECT seq, layout FROM snapshot_points WHERE projection = 'lines' ORDER BY seq").all();
   t.same(rows.map((r) => r.seq), Array.from({ length: total / snapshotEvery }, (_, i) => (i + 1) * snapshotEvery - 1), 'one snapshot every 10 events, none missing');
-  const stored = JSON.parse(inflateRawSync(rows.at(-1)!.state).toString('utf8')) as Log;
-  t.equal(stored.views.all?.length, total, 'the last one holds every line');
+  const stored = createSnapshotStore(db).load<Log>('lines', 1, rows.at(-1)!.seq);
+  t.equal(stored?.state.views.all?.length, total, 'the last one holds every line');
   t.equal(await views.query<Log, string | undefined>('lines', 189, (s) => s.views.all?.at(-1)?.slice(0, 4)), '189:', 'and is read back');
+  // Lines are only ever appended: each snapshot adds the chunks of its new lines, never the old ones again.
+  const chunks = db.prepare<[], { n: number; chars: number }>("SELECT count(*) AS n, sum(length(text)) AS chars FROM snapshot_chunks WHERE projection = 'lines'").get()!;
+  const everyChunkOfTheLast = new Set(layoutChunkRefs(rows.at(-1)!.layout));
+  t.ok(chunks.n <= everyChunkOfTheLast.size + rows.length, `${chunks.n} chunks stored for ${rows.length} snapshots whose last one names ${everyChunkOfTheLast.size}`);
   db.close();
   await store.close();
 });
@@ -82,4 +85,90 @@ t.test('a background snapshot finishing after the file was closed is dropped, no
   t.equal(reopened.load<{ text: string }>('big', 1, 5)?.state.text.length, BACKGROUND_DEFLATE_CHARS * 2);
   await reopened.oldestWritten();
   again.close();
+});
+
+/** A state shaped like the projections' (views → initiative → section → entries), with `n` entries of ~300 characters. */
+const register = (n: number, changed: Record<string, string> = {}) => {
+  const decisions: Record<string, { title: string; status: string }> = {};
+  for (let i = 0; i < n; i++) decisions[`d-${i}`] = { title: `decision ${i} ${'t'.repeat(280)}`, status: changed[`d-${i}`] ?? 'open' };
+  return { views: { 'init-1': { order: Object.keys(decisions), decisions } } };
+};
+
+t.test('a snapshot stores only the chunks that changed; every point still loads whole, in key order', async (t) => {
+  const dir = tempDir(t);
+  const db = openLocalDatabase(join(dir, 'local.sqlite'));
+  const snapshots = createSnapshotStore(db);
+  const states = [register(2000), register(2000, { 'd-500': 'closed' }), register(2000, { 'd-500': 'closed' }), register(2100, { 'd-500': 'closed', 'd-1999': 'closed' })];
+  const grew: number[] = [];
+  states.forEach((state, i) => {
+    const before = snapshots.stats();
+    snapshots.save('register', 1, (i + 1) * 100, state);
+    const after = snapshots.stats();
+    grew.push(after.chunks - before.chunks);
+  });
+  const firstChunks = grew[0]!;
+  t.ok(firstChunks > 10, `the first snapshot writes every chunk (${firstChunks})`);
+  t.ok(grew[1]! >= 1 && grew[1]! <= 2, `one decision closed: ${grew[1]} new chunk(s)`);
+  t.equal(grew[2], 0, 'nothing changed: no new chunk');
+  t.ok(grew[3]! <= 6, `100 decisions added, one closed: ${grew[3]} new chunks (the order list's last run, the decisions' last runs)`);
+  t.equal(snapshots.stats().points, 4);
+  states.forEach((state, i) => {
+    const loaded = snapshots.load<unknown>('register', 1, (i + 1) * 100 + 50);
+    t.equal(loaded?.seq, (i + 1) * 100);
+    t.equal(JSON.stringify(loaded?.state), JSON.stringify(state), `point ${(i + 1) * 100} loads the state it saved`);
+  });
+  t.equal(snapshots.load('register', 1, 99), undefined, 'nothing before the first point');
+
+  // A new store on the same file (a restart) recognises the chunks already there and writes none of them again.
+  const reopened = createSnapshotStore(db);
+  const before = reopened.stats();
+  reopened.save('register', 1, 500, states[3]);
+  t.equal(reopened.stats().chunks, before.chunks, 'after a restart, the same state writes no chunk');
+  t.equal(JSON.stringify(reopened.load('register', 1, 500)?.state), JSON.stringify(states[3]));
+
+  reopened.dropOtherVersions('register', 2);
+  t.same(reopened.stats(), { points: 0, chunks: 0, bytes: 0 }, 'a new version drops the old snapshots and their chunks');
+  db.close();
+});
+
+t.test('snapshots deflated in the background are written in order, even when a later one is ready first', async (t) => {
+  const dir = tempDir(t);
+  const db = openLocalDatabase(join(dir, 'local.sqlite'));
+  const snapshots = createSnapshotStore(db);
+  const big = register(4000);
+  snapshots.saveInBackground('register', 1, 10, big); // large: deflated on the thread pool
+  const same = register(4000, { 'd-1': 'closed' });
+  snapshots.saveInBackground('register', 1, 20, same); // one small new chunk, naming chunks the first is still writing
+  t.equal(snapshots.pendingWrites(), 2, 'the second waits behind the first');
+  t.equal(snapshots.load('register', 1, 20), undefined, 'neither is readable before it is written');
+  while (snapshots.pendingWrites() > 0) await snapshots.oldestWritten();
+  t.equal(JSON.stringify(snapshots.load('register', 1, 10)?.state), JSON.stringify(big));
+  t.equal(JSON.stringify(snapshots.load('register', 1, 20)?.state), JSON.stringify(same));
+
+  // Two projections holding the same text each store it (their chunks are their own: one may be dropped alone).
+  const twin = register(3000);
+  snapshots.saveInBackground('twin', 1, 20, twin);
+  snapshots.saveInBackground('triplet', 1, 20, twin); // the same chunks, while the twin's are still being deflated
+  snapshots.flush();
+  t.equal(JSON.stringify(snapshots.load('triplet', 1, 20)?.state), JSON.stringify(twin), 'a projection whose chunks another one also holds loads');
+  snapshots.dropOtherVersions('twin', 2);
+  t.equal(JSON.stringify(snapshots.load('triplet', 1, 20)?.state), JSON.stringify(twin), 'and still loads once the other dropped its own');
+
+  snapshots.saveInBackground('twin', 1, 30, register(4500));
+  snapshots.clear();
+  t.same(snapshots.stats(), { points: 0, chunks: 0, bytes: 0 }, 'clear forgets every snapshot, pending ones too');
+  await new Promise((resolve) => setTimeout(resolve, 200));
+  t.same(snapshots.stats(), { points: 0, chunks: 0, bytes: 0 }, 'and a deflate finishing later writes nothing');
+  db.close();
+});
+
+t.test('a local file holding whole-state snapshots of an earlier release has them dropped: the views rebuild from the log', async (t) => {
+  const dir = tempDir(t);
+  const db = openLocalDatabase(join(dir, 'local.sqlite'));
+  db.exec('CREATE TABLE projection_snapshots (projection TEXT, version INTEGER, seq INTEGER, state BLOB)');
+  db.prepare("INSERT INTO projection_snapshots VALUES ('lines', 1, 9, x'00')").run();
+  const snapshots = createSnapshotStore(db);
+  t.equal(db.prepare("SELECT count(*) FROM sqlite_master WHERE name = 'projection_snapshots'").pluck().get(), 0, 'the old table is gone');
+  t.equal(snapshots.load('lines', 1, 100), undefined, 'no snapshot: the projection starts from init and replays the log');
+  db.close();
 });

@@ -1,0 +1,101 @@
+import t from 'tap';
+import fc from 'fast-check';
+import { assembleState, chunkRefs, RUN_CHARS, SPLIT_DEPTH, splitState, type ChunkRef } from '../../src/views/snapshot-chunks.js';
+
+/** Splits `state`, keeping each chunk's text under its identity (which is also its reference here). */
+const cut = (state: unknown) => {
+  const chunks = new Map<string, string>();
+  const ref: ChunkRef = (identity, text) => {
+    if (chunks.has(identity)) throw new Error(`two chunks share the identity ${identity}`);
+    chunks.set(identity, text);
+    return identity;
+  };
+  const layout = splitState(state, ref);
+  return { layout, chunks, text: assembleState(layout, (name) => chunks.get(name)!) };
+};
+
+/** A ledger-like state: one initiative whose `entries` section holds `n` records of ~200 characters. */
+const ledger = (n: number) => {
+  const entries: Record<string, { partner: string; amount: string; note: string; reversed: boolean }> = {};
+  const order: string[] = [];
+  for (let i = 0; i < n; i++) {
+    const id = `c-${i.toString(36).padStart(6, '0')}`;
+    entries[id] = { partner: `p-${i % 50}`, amount: `${i}.25`, note: 'n'.repeat(150), reversed: false };
+    order.push(id);
+  }
+  return { views: { 'init-1': { name: 'Clean air', order, entries } }, owners: Object.fromEntries(order.map((id) => [id, 'init-1'])) };
+};
+
+t.test('a state assembled from its chunks is the same JSON text, key order included', async (t) => {
+  const state = ledger(3000);
+  const { text, chunks } = cut(state);
+  t.equal(text, JSON.stringify(state));
+  t.ok(chunks.size > 10, `the large sections are cut in runs (${chunks.size} chunks)`);
+  const largest = Math.max(...[...chunks.values()].map((c) => c.length));
+  t.ok(largest < 4 * RUN_CHARS + 1000, `no chunk is much larger than four runs (${largest} characters)`);
+});
+
+t.test('any JSON state survives the round trip exactly (property)', async (t) => {
+  const key = fc.oneof(fc.string(), fc.constantFrom('__proto__', '0', '10', '2', 'toString', ''), fc.string({ unit: 'grapheme' }));
+  const { value } = fc.letrec((tie) => ({
+    value: fc.oneof(
+      { depthSize: 'small', withCrossShrink: true },
+      fc.constant(null),
+      fc.boolean(),
+      fc.double({ noNaN: true, noDefaultInfinity: true }),
+      fc.string({ maxLength: 3000 }),
+      fc.array(tie('value'), { maxLength: 40 }),
+      fc.dictionary(key, tie('value'), { maxKeys: 40 }),
+    ),
+  }));
+  fc.assert(
+    fc.property(value, (state) => {
+      const { text } = cut(state);
+      return text === JSON.stringify(state) && JSON.stringify(JSON.parse(text)) === JSON.stringify(state);
+    }),
+    { numRuns: 400 },
+  );
+  t.pass('400 random states round-tripped');
+});
+
+t.test('members JSON leaves out are left out, array holes become null, as JSON.stringify does', async (t) => {
+  const state = { views: { a: { keep: 1, gone: undefined, fn: () => 1, list: [1, undefined, 3] } } };
+  t.equal(cut(state).text, JSON.stringify(state));
+});
+
+t.test('a change to one entry changes only the chunk that holds it', async (t) => {
+  const before = cut(ledger(3000));
+  const changed = ledger(3000);
+  changed.views['init-1'].entries['c-0000zz']!.reversed = true;
+  const after = cut(changed);
+  const differing = [...after.chunks].filter(([identity, text]) => before.chunks.get(identity) !== text);
+  t.equal(differing.length, 1, 'one chunk differs');
+  t.match(differing[0]![0], /entries/, 'in the entries section');
+  t.equal(after.chunks.size, before.chunks.size, 'the others are the same chunks');
+});
+
+t.test('entries appended at the end of a section leave the chunks before them as they were', async (t) => {
+  const before = cut(ledger(3000));
+  const after = cut(ledger(3100));
+  const entriesBefore = [...before.chunks].filter(([identity]) => identity.includes('"entries"'));
+  const unchanged = entriesBefore.filter(([identity, text]) => after.chunks.get(identity) === text);
+  t.ok(unchanged.length >= entriesBefore.length - 1, `${unchanged.length} of ${entriesBefore.length} entry chunks unchanged`);
+});
+
+t.test('an entry growing moves only the boundaries near it (runs end at keys, not at sizes)', async (t) => {
+  const before = cut(ledger(3000));
+  const grown = ledger(3000);
+  grown.views['init-1'].entries['c-0000a0']!.note = 'n'.repeat(5000);
+  const after = cut(grown);
+  const entryChunks = [...after.chunks].filter(([identity]) => identity.includes('"entries"'));
+  const differing = entryChunks.filter(([identity, text]) => before.chunks.get(identity) !== text);
+  t.ok(differing.length <= 3, `${differing.length} of ${entryChunks.length} entry chunks differ`);
+});
+
+t.test(`objects are opened down to level ${SPLIT_DEPTH}; what is deeper stays in its entry`, async (t) => {
+  const deep = { views: { i: { section: { entry: { inner: { x: 'y'.repeat(RUN_CHARS * 2) } } } } } };
+  const { layout, chunks } = cut(deep);
+  t.equal(chunkRefs(layout).length, 1, 'one chunk: the entry, whole');
+  t.same([...chunks.keys()], [JSON.stringify(['views', 'i', 'section', 'entry'])]);
+  t.equal(cut('just a string').text, '"just a string"', 'a root that is not an object is one chunk');
+});
