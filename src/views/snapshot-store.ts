@@ -180,12 +180,12 @@ export const createSnapshotStore = (db: Database.Database) => {
       const point = pointAtOrBefore.get(projection, version, seq);
       if (!point) return undefined;
       const layout = JSON.parse(inflateRawSync(point.layout).toString('utf8')) as Layout;
-      const text = assembleState(layout, (name) => {
+      const state = assembleState(layout, (name) => {
         const deflated = chunkText.get(projection, version, name);
         if (deflated === undefined) throw new Error(`the ${projection} snapshot at seq ${point.seq} names a chunk the file does not hold (${name})`);
         return inflateRawSync(deflated).toString('utf8');
       });
-      return { seq: point.seq, state: JSON.parse(text) as S };
+      return { seq: point.seq, state: state as S };
     },
     /** Snapshots of an older version are useless once the projection changed: a rebuild makes new ones. */
     dropOtherVersions(projection: string, version: number): void {

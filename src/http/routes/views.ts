@@ -11,6 +11,7 @@ import { NotFoundError } from '../../errors.js';
 import type { SeqIndex } from '../../follower/local-state.js';
 import type { Views } from '../../views/views.js';
 import { requireInitiative } from '../auth/authenticate.js';
+import { jsonBytes } from '../json-bytes.js';
 import { problemSchema } from '../problem.js';
 import { agendaViewSchema } from '../schemas/agenda.js';
 import { decisionsViewSchema } from '../schemas/decisions.js';
@@ -94,7 +95,7 @@ export const viewRoutes =
             const view = await deps.views.query<S, unknown>(spec.projection, point.seq, (state) => spec.read(state, initiativeId, point));
             if (view === undefined) throw new NotFoundError(`initiative ${initiativeId} is not known at seq ${point.seq}`);
             // The bytes the route's serializer would write (same fields, same order), kept for the next request.
-            body = Buffer.from(JSON.stringify({ initiativeId, asOf: { seq: point.seq, recordedAt: point.recordedAt }, view }));
+            body = jsonBytes({ initiativeId, asOf: { seq: point.seq, recordedAt: point.recordedAt }, view });
             answers.set(key, body);
           }
           // Already JSON: Fastify sends a Buffer as it is (the typed reply expects the object).
@@ -172,7 +173,7 @@ export const viewRoutes =
         });
         if (series === undefined) throw new NotFoundError(`indicator ${indicatorId} is not known at seq ${point.seq}`);
         // Serialized here, as the views are: the response schema documents the answer, it is not checked per request.
-        const body = JSON.stringify({ indicatorId, asOf: { seq: point.seq, recordedAt: point.recordedAt }, series });
+        const body = jsonBytes({ indicatorId, asOf: { seq: point.seq, recordedAt: point.recordedAt }, series });
         return reply.type('application/json; charset=utf-8').send(body as never);
       },
     );
