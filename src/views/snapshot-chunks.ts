@@ -2,15 +2,15 @@
  * A projection's state (JSON) cut into chunks, so that a snapshot stores only the chunks that changed since the
  * snapshot before it (snapshot-store.ts). Most of a state stands still between two snapshots — the resource ledger's
  * old contributions, closed decisions, past activities — and writing all of it again every `SNAPSHOT_EVERY` events
- * made snapshot storage grow with the square of the history, and made snapshots most of a rebuild's time.
+ * made snapshot storage grow with the square of the history, and deflating it a large part of a rebuild.
  *
  * The cut follows the state's shape: objects (and arrays) down to `SPLIT_DEPTH` levels below the root are opened —
  * the root, `views`, one initiative's view, one of its sections — and what they hold is laid out in runs of members
  * of about `RUN_CHARS` characters. A section's entries (an indicator, a commitment, a decision) are thus grouped a few
  * dozen kilobytes at a time, and a run changes only when one of its entries does.
  *
- * The layout keeps every key in its original order, so the assembled text parses to a state that is the same as the
- * live one, key order included (what a view lists first does not change between live and `asOf`).
+ * The layout keeps every key in its original order, so the assembled state is the same as the live one, key order
+ * included (what a view lists first does not change between live and `asOf`).
  */
 
 /** How deep objects and arrays are opened (the root is level 0; a section's entries, at level 4, are kept whole). */
