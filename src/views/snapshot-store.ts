@@ -59,7 +59,15 @@ interface PendingSnapshot {
   settle: () => void;
 }
 
-export const createSnapshotStore = (db: Database.Database) => {
+export interface SnapshotStoreOptions {
+  /**
+   * Told of a snapshot point that could not be read back (a chunk missing or damaged in the file). The point is
+   * deleted and the one before it used instead: snapshots are derived data, a longer replay repairs the loss.
+   */
+  onUnreadable?: (problem: { projection: string; version: number; seq: number; reason: string }) => void;
+}
+
+export const createSnapshotStore = (db: Database.Database, options: SnapshotStoreOptions = {}) => {
   db.exec(DDL);
   const putPoint = db.prepare<[string, number, number, Buffer]>('INSERT OR REPLACE INTO snapshot_points (projection, version, seq, layout) VALUES (?, ?, ?, ?)');
   const putChunk = db.prepare<[string, number, string, Buffer]>('INSERT OR IGNORE INTO snapshot_chunks (projection, version, hash, text) VALUES (?, ?, ?, ?)');
@@ -68,6 +76,8 @@ export const createSnapshotStore = (db: Database.Database) => {
   const pointAtOrBefore = db.prepare<[string, number, number], { seq: number; layout: Buffer }>(
     'SELECT seq, layout FROM snapshot_points WHERE projection = ? AND version = ? AND seq <= ? ORDER BY seq DESC LIMIT 1',
   );
+  const dropPoint = db.prepare<[string, number, number]>('DELETE FROM snapshot_points WHERE projection = ? AND version = ? AND seq = ?');
+  const dropChunk = db.prepare<[string, number, string]>('DELETE FROM snapshot_chunks WHERE projection = ? AND version = ? AND hash = ?');
   const dropPointsOfOtherVersions = db.prepare<[string, number]>('DELETE FROM snapshot_points WHERE projection = ? AND version <> ?');
   const dropChunksOfOtherVersions = db.prepare<[string, number]>('DELETE FROM snapshot_chunks WHERE projection = ? AND version <> ?');
   const writeSnapshot = db.transaction((job: PendingSnapshot) => {
@@ -175,17 +185,31 @@ export const createSnapshotStore = (db: Database.Database) => {
         write(job);
       }
     },
-    /** The latest snapshot at or before `seq`, or undefined. */
+    /** The latest readable snapshot at or before `seq`, or undefined. */
     load<S>(projection: string, version: number, seq: number): { seq: number; state: S } | undefined {
-      const point = pointAtOrBefore.get(projection, version, seq);
-      if (!point) return undefined;
-      const layout = JSON.parse(inflateRawSync(point.layout).toString('utf8')) as Layout;
-      const state = assembleState(layout, (name) => {
-        const deflated = chunkText.get(projection, version, name);
-        if (deflated === undefined) throw new Error(`the ${projection} snapshot at seq ${point.seq} names a chunk the file does not hold (${name})`);
-        return inflateRawSync(deflated).toString('utf8');
-      });
-      return { seq: point.seq, state: state as S };
+      for (let upTo = seq; ; ) {
+        const point = pointAtOrBefore.get(projection, version, upTo);
+        if (!point) return undefined;
+        try {
+          const layout = JSON.parse(inflateRawSync(point.layout).toString('utf8')) as Layout;
+          const state = assembleState(layout, (name) => {
+            const deflated = chunkText.get(projection, version, name);
+            if (deflated === undefined) throw new Error(`it names a chunk the file does not hold (${name})`);
+            try {
+              return inflateRawSync(deflated).toString('utf8');
+            } catch (error) {
+              dropChunk.run(projection, version, name); // damaged: the next snapshot that needs it writes it again
+              throw error;
+            }
+          });
+          return { seq: point.seq, state: state as S };
+        } catch (error) {
+          dropPoint.run(projection, version, point.seq);
+          lastChunks.delete(slotOf(projection, version)); // what this process took as stored is checked again
+          options.onUnreadable?.({ projection, version, seq: point.seq, reason: error instanceof Error ? error.message : String(error) });
+          upTo = point.seq - 1;
+        }
+      }
     },
     /** Snapshots of an older version are useless once the projection changed: a rebuild makes new ones. */
     dropOtherVersions(projection: string, version: number): void {

@@ -7,6 +7,7 @@ import { createSnapshotStore } from './snapshot-store.js';
 
 export interface ViewsLogger {
   info(obj: object, msg?: string): void;
+  warn(obj: object, msg?: string): void;
 }
 
 export interface ViewsOptions {
@@ -42,7 +43,9 @@ const MAX_PENDING_SNAPSHOTS = 12;
  */
 export const createViews = (options: ViewsOptions) => {
   const { projections, snapshotEvery, logger } = options;
-  const snapshots = createSnapshotStore(options.db);
+  const snapshots = createSnapshotStore(options.db, {
+    onUnreadable: (problem) => logger?.warn(problem, 'projection snapshot unreadable: dropped, the one before it is used (a longer replay)'),
+  });
   const live = new Map<string, { projection: Projection<unknown>; state: unknown; seq: number }>();
   for (const projection of projections) {
     snapshots.dropOtherVersions(projection.name, projection.version);

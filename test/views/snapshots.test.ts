@@ -172,3 +172,40 @@ t.test('a local file holding whole-state snapshots of an earlier release has the
   t.equal(snapshots.load('lines', 1, 100), undefined, 'no snapshot: the projection starts from init and replays the log');
   db.close();
 });
+
+t.test('a snapshot point that cannot be read back is dropped and the one before it used; the next save repairs the chunks', async (t) => {
+  const dir = tempDir(t);
+  const db = openLocalDatabase(join(dir, 'local.sqlite'));
+  const problems: Array<{ seq: number; reason: string }> = [];
+  const snapshots = createSnapshotStore(db, { onUnreadable: (problem) => problems.push(problem) });
+  const first = register(2000);
+  const second = register(2000, { 'd-700': 'closed' });
+  const third = register(2000, { 'd-700': 'closed', 'd-1500': 'closed' });
+  snapshots.save('register', 1, 100, first);
+  snapshots.save('register', 1, 200, second);
+  snapshots.save('register', 1, 300, third);
+
+  // The chunk only the point at 300 has (d-1500 closed) goes missing from the file.
+  const chunkOf = (seq: number) => new Set(layoutChunkRefs(db.prepare<[number], Buffer>("SELECT layout FROM snapshot_points WHERE projection = 'register' AND seq = ?").pluck().get(seq)!));
+  const onlyAt300 = [...chunkOf(300)].filter((name) => !chunkOf(200).has(name));
+  t.equal(onlyAt300.length, 1);
+  db.prepare("DELETE FROM snapshot_chunks WHERE projection = 'register' AND hash = ?").run(onlyAt300[0]);
+  const loaded = snapshots.load<unknown>('register', 1, 350);
+  t.equal(loaded?.seq, 200, 'the point before it is used');
+  t.equal(JSON.stringify(loaded?.state), JSON.stringify(second));
+  t.same(problems.map((p) => p.seq), [300], 'the unreadable point is reported');
+  t.match(problems[0]!.reason, /names a chunk the file does not hold/);
+  t.equal(snapshots.stats().points, 2, 'and dropped');
+
+  // The point at 200 has a damaged chunk (bytes that do not inflate): dropped too, and the chunk with it.
+  const onlyAt200 = [...chunkOf(200)].filter((name) => !chunkOf(100).has(name));
+  db.prepare("UPDATE snapshot_chunks SET text = x'ffffffff' WHERE projection = 'register' AND hash = ?").run(onlyAt200[0]);
+  t.equal(snapshots.load('register', 1, 350)?.seq, 100, 'back to the first point');
+  t.equal(db.prepare("SELECT count(*) FROM snapshot_chunks WHERE projection = 'register' AND hash = ?").pluck().get(onlyAt200[0]), 0, 'the damaged chunk is gone');
+
+  // The process saves the same state again: the chunks it had taken as stored are written again.
+  snapshots.save('register', 1, 400, third);
+  t.equal(JSON.stringify(snapshots.load('register', 1, 400)?.state), JSON.stringify(third), 'a new point reads back whole');
+  t.equal(problems.length, 2);
+  db.close();
+});
