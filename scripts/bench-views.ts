@@ -261,7 +261,7 @@ const pureApply = async (dir: string, events: number) => {
             fresh.push(text);
           }
           return name;
-        });
+        }, { watch: true });
         lastChunks[p] = now;
         serializeMs[p]! += performance.now() - start;
         start = performance.now();

@@ -79,44 +79,129 @@ const splitArray = (array: readonly unknown[], path: readonly (string | number)[
   return { a: runs };
 };
 
-const splitObject = (object: Record<string, unknown>, path: readonly (string | number)[], ref: ChunkRef): Layout => {
+/**
+ * What a watched object (see `splitState`'s `watch`) remembers between two snapshots: the members reached through it
+ * since the last one (read, written or deleted), and its runs of members as they were then, by first key. A run none
+ * of whose members was reached cannot have changed — a projection gets to an entry only through the objects that hold
+ * it — so its text is used again without serializing its members.
+ */
+interface Watch {
+  target: Record<string, unknown>;
+  reached: Set<string>;
+  runs: Map<string, { keys: string[]; text: string }>;
+}
+const watches = new WeakMap<object, Watch>();
+/** Objects no longer watched: most of their members were reached between two snapshots, so watching cost more than it saved. */
+const unwatched = new WeakSet<object>();
+
+const watched = (target: Record<string, unknown>): Record<string, unknown> => {
+  const watch: Watch = { target, reached: new Set(), runs: new Map() };
+  const { reached } = watch;
+  const proxy = new Proxy(target, {
+    get: (object, key) => {
+      if (typeof key === 'string') reached.add(key);
+      return object[key as string];
+    },
+    set: (object, key, value) => {
+      if (typeof key === 'string') reached.add(key);
+      object[key as string] = value;
+      return true;
+    },
+    deleteProperty: (object, key) => {
+      if (typeof key === 'string') reached.add(key);
+      return delete object[key as string];
+    },
+    defineProperty: (object, key, descriptor) => {
+      if (typeof key === 'string') reached.add(key);
+      return Reflect.defineProperty(object, key, descriptor);
+    },
+  });
+  watches.set(proxy, watch);
+  return proxy;
+};
+
+/** Whether the run remembered at `keys[at]` is still there, member for member, none of them reached. */
+const unchangedRun = (run: { keys: string[] }, keys: readonly string[], at: number, reached: ReadonlySet<string>): boolean => {
+  for (let j = 0; j < run.keys.length; j++) {
+    const key = run.keys[j]!;
+    if (keys[at + j] !== key || reached.has(key)) return false;
+  }
+  return true;
+};
+
+const splitObject = (object: Record<string, unknown>, path: readonly (string | number)[], ref: ChunkRef, watch: boolean): Layout => {
   const parts: ObjectPart[] = [];
   const opened = path.length + 1 < SPLIT_DEPTH;
+  // A watched object is read through its target: reading through the proxy would count as reaching every member.
+  const memory = watches.get(object);
+  const source = memory?.target ?? object;
+  const runs = new Map<string, { keys: string[]; text: string }>();
+  const keys = Object.keys(source);
   let run: string[] = [];
+  let runKeys: string[] = [];
   let chars = 0;
-  let first = '';
   const close = () => {
-    parts.push(ref(identityOf(path, first), run.join(',')));
+    const text = run.join(',');
+    parts.push(ref(identityOf(path, runKeys[0]!), text));
+    runs.set(runKeys[0]!, { keys: runKeys, text });
     run = [];
+    runKeys = [];
     chars = 0;
   };
-  for (const key of Object.keys(object)) {
-    const value = object[key];
+  for (let i = 0; i < keys.length; ) {
+    const key = keys[i]!;
+    let value = source[key];
     if (opened && (isPlainObject(value) || Array.isArray(value))) {
       if (run.length > 0) close();
-      parts.push([key, split(value, [...path, key], ref)]);
+      // From now on, what the projection reaches in this object is known (the live state holds the proxy).
+      if (watch && !Array.isArray(value) && !watches.has(value) && !unwatched.has(value)) source[key] = value = watched(value);
+      parts.push([key, split(value, [...path, key], ref, watch)]);
+      const child = watches.get(value as object);
+      if (child && child.reached.size > 0 && 2 * child.reached.size > Object.keys(child.target).length) {
+        source[key] = child.target; // most of it is reached every time: serializing it is cheaper than watching it
+        unwatched.add(child.target);
+      }
+      if (child) child.reached.clear();
+      i++;
       continue;
     }
+    const remembered = run.length === 0 ? memory?.runs.get(key) : undefined;
+    if (remembered && unchangedRun(remembered, keys, i, memory!.reached)) {
+      parts.push(ref(identityOf(path, key), remembered.text));
+      runs.set(key, remembered);
+      i += remembered.keys.length;
+      continue;
+    }
+    i++;
     const text = JSON.stringify(value);
     if (text === undefined) continue; // a member JSON.stringify leaves out (undefined, a function)
-    if (run.length === 0) first = key;
     const member = `${JSON.stringify(key)}:${text}`;
     run.push(member);
+    runKeys.push(key);
     chars += member.length + 1;
     if (endsRun(key, member.length, chars)) close();
   }
   if (run.length > 0) close();
+  if (memory) memory.runs = runs;
   return { o: parts };
 };
 
-const split = (value: unknown, path: readonly (string | number)[], ref: ChunkRef): Layout => {
-  if (isPlainObject(value)) return splitObject(value, path, ref);
+const split = (value: unknown, path: readonly (string | number)[], ref: ChunkRef, watch: boolean): Layout => {
+  if (isPlainObject(value)) return splitObject(value, path, ref, watch);
   if (Array.isArray(value)) return splitArray(value, path, ref);
   return ref(identityOf(path, ''), JSON.stringify(value) ?? 'null');
 };
 
-/** Cuts `state` into chunks, handing each to `ref`; returns the layout that puts them back together. */
-export const splitState = (state: unknown, ref: ChunkRef): Layout => split(state, [], ref);
+/**
+ * Cuts `state` into chunks, handing each to `ref`; returns the layout that puts them back together.
+ *
+ * With `watch` (the runner's live states), every object the cut opens below the root is replaced in the state by a
+ * proxy that notes which of its members are reached, so the next cut serializes again only those: in a rebuild most of
+ * a state is never touched between two snapshots. A projection's `apply` sees the same objects (it may read, write and
+ * delete members as before); what it must not do is keep a reference to part of its state between two events, which a
+ * pure projection has nowhere to keep.
+ */
+export const splitState = (state: unknown, ref: ChunkRef, options: { watch?: boolean } = {}): Layout => split(state, [], ref, options.watch ?? false);
 
 /**
  * The state `layout` describes, given each chunk's text by its reference. Each chunk is parsed apart and its members

@@ -99,7 +99,10 @@ export const createSnapshotStore = (db: Database.Database, options: SnapshotStor
   /** Snapshots serialized but not written yet, oldest first: they are written in this order. */
   let pending: PendingSnapshot[] = [];
 
-  /** Lays out `state` and lists the chunks the file does not hold yet. */
+  /**
+   * Lays out `state` and lists the chunks the file does not hold yet. The state is a projection's live state: the cut
+   * watches it (snapshot-chunks.ts `splitState`), so that the next snapshot of it serializes only what was reached.
+   */
   const prepare = (projection: string, version: number, seq: number, state: unknown): PendingSnapshot => {
     const slot = slotOf(projection, version);
     const before = lastChunks.get(slot) ?? new Map<string, { text: string; hash: string }>();
@@ -114,7 +117,7 @@ export const createSnapshotStore = (db: Database.Database, options: SnapshotStor
         chunks.push({ hash: name, text });
       }
       return name;
-    });
+    }, { watch: true });
     lastChunks.set(slot, now);
     let settle: () => void = () => undefined;
     const done = new Promise<void>((resolve) => (settle = resolve));

@@ -108,3 +108,83 @@ t.test(`objects are opened down to level ${SPLIT_DEPTH}; what is deeper stays in
   t.same([...chunks.keys()], [JSON.stringify(['views', 'i', 'section', 'entry'])]);
   t.equal(cut('just a string').text, '"just a string"', 'a root that is not an object is one chunk');
 });
+
+/** Splits a live state with `watch`, as the runner does, and returns the state its chunks assemble to. */
+const snapshotOf = (state: unknown) => {
+  const chunks = new Map<string, string>();
+  const layout = splitState(state, (identity, text) => (chunks.set(identity, text), identity), { watch: true });
+  return assembleState(layout, (name) => chunks.get(name)!);
+};
+
+type Live = { views: Record<string, Record<string, Record<string, { v: number; list: number[] }>>>; owners: Record<string, string> };
+
+t.test('a watched live state, changed every way a projection changes it, always snapshots to what it holds (property)', async (t) => {
+  const op = fc.oneof(
+    fc.record({ kind: fc.constant('put' as const), i: fc.nat(2), section: fc.nat(2), key: fc.nat(260), v: fc.integer() }),
+    fc.record({ kind: fc.constant('field' as const), i: fc.nat(2), section: fc.nat(2), key: fc.nat(260), v: fc.integer() }),
+    fc.record({ kind: fc.constant('push' as const), i: fc.nat(2), section: fc.nat(2), key: fc.nat(260), v: fc.integer() }),
+    fc.record({ kind: fc.constant('delete' as const), i: fc.nat(2), section: fc.nat(2), key: fc.nat(260) }),
+    fc.record({ kind: fc.constant('replace' as const), i: fc.nat(2), section: fc.nat(2) }),
+    fc.record({ kind: fc.constant('own' as const), key: fc.nat(260), i: fc.nat(2) }),
+    fc.record({ kind: fc.constant('snapshot' as const) }),
+    fc.record({ kind: fc.constant('snapshot' as const) }),
+  );
+  type Op = typeof op extends fc.Arbitrary<infer T> ? T : never;
+  const apply = (state: Live, o: Op) => {
+    if (o.kind === 'snapshot') return;
+    if (o.kind === 'own') {
+      state.owners[`k${o.key}`] = `i${o.i}`;
+      return;
+    }
+    const view = (state.views[`i${o.i}`] ??= {});
+    if (o.kind === 'replace') {
+      view[`s${o.section}`] = {};
+      return;
+    }
+    const section = (view[`s${o.section}`] ??= {});
+    const key = `e${o.key}`;
+    if (o.kind === 'put') section[key] = { v: o.v, list: [] };
+    else if (o.kind === 'delete') delete section[key];
+    else if (section[key] && o.kind === 'field') section[key].v = o.v;
+    else if (section[key] && o.kind === 'push') section[key].list.push(o.v);
+  };
+  // Sections large enough to stay watched between snapshots (a section mostly reached is no longer watched).
+  const start = (): Live => {
+    const state: Live = { views: {}, owners: {} };
+    for (let i = 0; i < 3; i++) {
+      const view: Live['views'][string] = (state.views[`i${i}`] = {});
+      for (let s = 0; s < 3; s++) {
+        const section: Live['views'][string][string] = (view[`s${s}`] = {});
+        for (let k = 0; k < 200; k++) section[`e${k}`] = { v: k, list: [k] };
+      }
+    }
+    for (let k = 0; k < 200; k++) state.owners[`k${k}`] = 'i0';
+    return state;
+  };
+  fc.assert(
+    fc.property(fc.array(op, { maxLength: 300 }), (ops) => {
+      const live = start();
+      const mirror = start();
+      if (JSON.stringify(snapshotOf(live)) !== JSON.stringify(mirror)) return false;
+      for (const o of [...ops, { kind: 'snapshot' as const }]) {
+        apply(live, o);
+        apply(mirror, o);
+        if (o.kind === 'snapshot' && JSON.stringify(snapshotOf(live)) !== JSON.stringify(mirror)) return false;
+      }
+      return true;
+    }),
+    { numRuns: 300 },
+  );
+  t.pass('300 random histories');
+});
+
+t.test('members nobody reached are not serialized again: a change made behind the watch is not seen (why a projection keeps no references)', async (t) => {
+  const live: Live = { views: { i: { s: { a: { v: 1, list: [] }, b: { v: 2, list: [] } } } }, owners: {} };
+  const raw = live.views.i!.s!;
+  snapshotOf(live); // the section is watched from now on; `raw` is its target, a reference a projection never holds
+  raw.b!.v = 99;
+  t.equal((snapshotOf(live) as Live).views.i!.s!.b!.v, 2, 'b was not reached: its text from the last snapshot is used');
+  live.views.i!.s!.b!.v = 100;
+  t.equal((snapshotOf(live) as Live).views.i!.s!.b!.v, 100, 'reached through the state: serialized again');
+  t.equal(JSON.stringify(live), JSON.stringify({ views: { i: { s: { a: { v: 1, list: [] }, b: { v: 100, list: [] } } } }, owners: {} }), 'the live state still reads as before');
+});
