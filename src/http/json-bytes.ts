@@ -9,6 +9,8 @@
  * (One difference, which no answer here meets: a `toJSON` method is called without the member's key.)
  */
 
+import { isPlainObject } from '../canonical/plain-object.js';
+
 /** How many levels of objects and arrays are walked; what lies deeper is stringified whole. */
 const WALKED_LEVELS = 4;
 
@@ -27,12 +29,7 @@ const put = (text: string): void => {
 };
 
 /** Arrays and plain objects are walked; anything else (a Date, a boxed string, a class) is left to JSON.stringify. */
-const walkable = (value: unknown): value is object => {
-  if (value === null || typeof value !== 'object') return false;
-  if (Array.isArray(value)) return true;
-  const prototype = Object.getPrototypeOf(value) as unknown;
-  return (prototype === Object.prototype || prototype === null) && typeof (value as { toJSON?: unknown }).toJSON !== 'function';
-};
+const walkable = (value: unknown): value is object => Array.isArray(value) || isPlainObject(value);
 
 /** Writes `value` as JSON.stringify would; false (and nothing written) for what it leaves out (undefined, functions, symbols). */
 const write = (value: unknown, level: number): boolean => {

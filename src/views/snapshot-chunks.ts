@@ -13,6 +13,8 @@
  * included (what a view lists first does not change between live and `asOf`).
  */
 
+import { isPlainObject } from '../canonical/plain-object.js';
+
 /** How deep objects and arrays are opened (the root is level 0; a section's entries, at level 4, are kept whole). */
 export const SPLIT_DEPTH = 4;
 
@@ -33,9 +35,6 @@ export type ObjectPart = string | [key: string, layout: Layout];
  * without hashing it again.
  */
 export type ChunkRef = (identity: string, text: string) => string;
-
-const isPlainObject = (value: unknown): value is Record<string, unknown> =>
-  value !== null && typeof value === 'object' && !Array.isArray(value) && typeof (value as { toJSON?: unknown }).toJSON !== 'function';
 
 /** A 32-bit hash of a key (FNV-1a, then murmur3's finalizer so that every bit depends on every character). */
 const hashKey = (key: string | number): number => {
@@ -87,6 +86,8 @@ const splitArray = (array: readonly unknown[], path: readonly (string | number)[
  */
 interface Watch {
   target: Record<string, unknown>;
+  /** How many members it had at the last snapshot. */
+  size: number;
   reached: Set<string>;
   runs: Map<string, { keys: string[]; text: string }>;
 }
@@ -95,7 +96,7 @@ const watches = new WeakMap<object, Watch>();
 const unwatched = new WeakSet<object>();
 
 const watched = (target: Record<string, unknown>): Record<string, unknown> => {
-  const watch: Watch = { target, reached: new Set(), runs: new Map() };
+  const watch: Watch = { target, size: 0, reached: new Set(), runs: new Map() };
   const { reached } = watch;
   const proxy = new Proxy(target, {
     get: (object, key) => {
@@ -157,7 +158,7 @@ const splitObject = (object: Record<string, unknown>, path: readonly (string | n
       if (watch && !Array.isArray(value) && !watches.has(value) && !unwatched.has(value)) source[key] = value = watched(value);
       parts.push([key, split(value, [...path, key], ref, watch)]);
       const child = watches.get(value as object);
-      if (child && child.reached.size > 0 && 2 * child.reached.size > Object.keys(child.target).length) {
+      if (child && child.reached.size > 0 && 2 * child.reached.size > child.size) {
         source[key] = child.target; // most of it is reached every time: serializing it is cheaper than watching it
         unwatched.add(child.target);
       }
@@ -182,7 +183,10 @@ const splitObject = (object: Record<string, unknown>, path: readonly (string | n
     if (endsRun(key, member.length, chars)) close();
   }
   if (run.length > 0) close();
-  if (memory) memory.runs = runs;
+  if (memory) {
+    memory.runs = runs;
+    memory.size = keys.length;
+  }
   return { o: parts };
 };
 
