@@ -6,7 +6,7 @@
  * what it had not yet stored here).
  */
 import { Worker } from 'node:worker_threads';
-import type { PackedLeafInputs } from './leaf.js';
+import { recyclePackedBuffer, type PackedLeafInputs } from './leaf.js';
 
 export interface ToHashingThread {
   id: number;
@@ -23,6 +23,12 @@ export interface ToHashingThread {
 
 export type ThreadGrowth = { ok: true; nodes: Uint8Array; size: number; edge: Uint8Array };
 export type FromHashingThread = ThreadGrowth | { ok: false; error: string };
+/** What the thread posts back for one chunk: the reply and the chunk's leaves buffer, returned for reuse. */
+export interface HashingThreadAnswer {
+  id: number;
+  reply: FromHashingThread;
+  leaves: ArrayBuffer;
+}
 
 const workerUrl = new URL(import.meta.url.endsWith('.ts') ? './hashing-thread.ts' : './hashing-thread.js', import.meta.url);
 
@@ -44,7 +50,8 @@ const lost = (worker: Worker, error: Error): void => {
 const startThread = (): Worker => {
   const worker = new Worker(workerUrl);
   worker.unref();
-  worker.on('message', ({ id, reply }: { id: number; reply: FromHashingThread }) => {
+  worker.on('message', ({ id, reply, leaves }: HashingThreadAnswer) => {
+    recyclePackedBuffer(leaves);
     const waiting = pending.get(id);
     if (!waiting) return;
     pending.delete(id);

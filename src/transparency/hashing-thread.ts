@@ -7,7 +7,7 @@
  */
 import { parentPort } from 'node:worker_threads';
 import { HASH_SIZE, leafHashOfInput } from './hashing.js';
-import type { FromHashingThread, ToHashingThread } from './hashing-thread-client.js';
+import type { FromHashingThread, HashingThreadAnswer, ToHashingThread } from './hashing-thread-client.js';
 import { createPackedGrower, type PackedGrower } from './tree-builder.js';
 
 if (!parentPort) throw new Error('hashing-thread.ts runs as a worker thread');
@@ -41,5 +41,7 @@ port.on('message', (message: ToHashingThread) => {
     trees.delete(message.log); // what follows fails too, until the log starts again
     reply = { ok: false, error: error instanceof Error ? error.message : String(error) };
   }
-  port.postMessage({ id: message.id, reply }, reply.ok ? [reply.nodes.buffer as ArrayBuffer] : []);
+  // The leaves' buffer goes back too, for the client to pack later chunks into (leaf.ts `recyclePackedBuffer`).
+  const leaves = message.leaves.bytes.buffer as ArrayBuffer;
+  port.postMessage({ id: message.id, reply, leaves } satisfies HashingThreadAnswer, reply.ok ? [reply.nodes.buffer as ArrayBuffer, leaves] : [leaves]);
 });

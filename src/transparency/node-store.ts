@@ -9,7 +9,7 @@ import type { StoredNode } from './tree-builder.js';
  * time. So node (level, index), completed by leaf k = (index + 1)·2^level − 1, is number 2k − popcount(k) + level.
  *
  * A batch of appends therefore completes one run of consecutive numbers, and a run is stored as a few rows: each holds
- * its first number and up to 64 hashes, 32 bytes each (a catch-up chunk of 128 leaves is 4 rows instead of ~256;
+ * its first number and up to 64 hashes, 32 bytes each (a catch-up chunk of 512 leaves is 16 rows instead of ~1,024;
  * bench:tlog). Node n is in the row with the greatest `first` ≤ n, at offset 32·(n − first); any root or proof reads
  * O(log n) rows by key. The tree size is the number of leaves, kept beside the nodes; nodes beyond it are unused
  * (a batch saves its runs before it moves the size, and a restart writes them again).

@@ -1,7 +1,10 @@
 /** Leaf bytes: RFC 8785 canonical JSON of exactly the seven leaf fields. */
+import fc from 'fast-check';
 import t from 'tap';
+import { canonicalJson } from '../../src/canonical/canonical-json.js';
+import { attachCanonicalPayload } from '../../src/canonical/stored-text.js';
 import { leafHash } from '../../src/transparency/hashing.js';
-import { eventLeafHash, leafBytes, toLogEntry, type LogEntry } from '../../src/transparency/leaf.js';
+import { eventLeafHash, leafBytes, packLeafInputs, recyclePackedBuffer, toLogEntry, type LogEntry } from '../../src/transparency/leaf.js';
 
 const entry: LogEntry = {
   seq: 41,
@@ -49,4 +52,48 @@ t.test('a leaf longer than any before hashes its full UTF-8 bytes', async (t) =>
     const big = { ...entry, data: { note } };
     t.same(eventLeafHash(big), leafHash(leafBytes(big)), `${note.length} UTF-16 units`);
   }
+});
+
+/** The packed chunk, cut back into its leaves: each must be 0x00 then exactly `leafBytes` of its entry. */
+const unpacked = (entries: readonly LogEntry[]): Buffer[] => {
+  const { bytes, ends } = packLeafInputs(entries);
+  t.equal(ends.length, entries.length);
+  return Array.from(ends, (end, i) => Buffer.from(bytes.subarray(i === 0 ? 0 : ends[i - 1], end)));
+};
+
+t.test('packed leaf inputs are 0x00 then the leaf bytes of each entry, with or without stored canonical text', async (t) => {
+  const text = fc.string({ unit: fc.constantFrom('a', 'é', '€', '😀', '"', '\\', '\n', '\u0000'), maxLength: 40 });
+  const arbitraryEntry = fc.record({
+    seq: fc.nat(),
+    id: text,
+    stream: text,
+    revision: fc.nat(),
+    type: text,
+    data: fc.dictionary(text, fc.oneof(text, fc.double({ noNaN: true, noDefaultInfinity: true }), fc.boolean())),
+    metadata: fc.record({ recordedAt: text, note: text }),
+    stored: fc.boolean(),
+  });
+  fc.assert(
+    fc.property(fc.array(arbitraryEntry, { maxLength: 12 }), (drawn) => {
+      const entries = drawn.map(({ stored, ...entry }) =>
+        stored ? attachCanonicalPayload(entry, { data: canonicalJson(entry.data), metadata: canonicalJson(entry.metadata) }) : entry,
+      );
+      const packed = packLeafInputs(entries);
+      const leaves = unpacked(entries);
+      entries.forEach((entry, i) => t.same(leaves[i], Buffer.concat([Buffer.from([0]), leafBytes(entry)])));
+      t.equal(packed.bytes.length, leaves.reduce((sum, leaf) => sum + leaf.length, 0), 'nothing between or after the leaves');
+      recyclePackedBuffer(packed.bytes.buffer as ArrayBuffer); // later draws pack into returned buffers
+    }),
+    { numRuns: 300 },
+  );
+  t.end();
+});
+
+t.test('a packed chunk larger than any before, and a recycled buffer too small for the next chunk', async (t) => {
+  const small = packLeafInputs([entry]);
+  recyclePackedBuffer(small.bytes.buffer as ArrayBuffer);
+  const big = [{ ...entry, data: { note: 'é€😀'.repeat(120_000) } }, { ...entry, seq: 42, data: { note: 'x'.repeat(300_000) } }];
+  const leaves = unpacked(big);
+  big.forEach((bigEntry, i) => t.same(leaves[i], Buffer.concat([Buffer.from([0]), leafBytes(bigEntry)])));
+  t.same(unpacked([entry])[0], Buffer.concat([Buffer.from([0]), leafBytes(entry)]), 'and a small one after');
 });
