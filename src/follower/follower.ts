@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import { setTimeout as sleep } from 'node:timers/promises';
+import { setImmediate as nextTurn, setTimeout as sleep } from 'node:timers/promises';
 import type { EventStore, Position, RecordedEvent } from '../store/event-store.js';
 import type { Consumer, SequencedEvent } from './consumer.js';
 import { createSeqIndex, type SeqEntry } from './local-state.js';
@@ -108,6 +108,10 @@ export const createFollower = (options: FollowerOptions) => {
       record(sequenced);
       await deliver(sequenced);
       seq += batch.length;
+      // The next batch is read in a later turn of the event loop. Consumers may finish a batch on promises alone (the
+      // transparency log's, on replies of its hashing thread that are already queued): without this turn a catch-up
+      // runs batch after batch inside one callback, and requests, timers and startup wait for all of it.
+      await nextTurn();
     }
   };
 

@@ -196,3 +196,24 @@ t.test('a checkpoint file from another store is refused', async (t) => {
   await follower.stop();
   await t.rejects(createFollower({ store: b.store, localDb: db }).start(), FollowerMismatchError);
 });
+
+t.test('a catch-up leaves turns of the event loop to timers and requests between batches', async (t) => {
+  const { store, localFile } = setup(t);
+  await store.append('a', Array.from({ length: 200 }, () => testEvent()));
+  const db = openLocalDatabase(localFile);
+  // Finishes every batch on a promise alone, as the transparency log does when its hashing thread's replies are
+  // already queued: nothing in the consumer gives the event loop a turn.
+  let applied = -1;
+  const consumer: Consumer = {
+    name: 'promised',
+    apply: (events) => Promise.resolve().then(() => void (applied = events[events.length - 1]!.seq)),
+  };
+  const follower = createFollower({ store, localDb: db, consumers: [consumer], batchSize: 10 });
+  let appliedWhenTimerFired: number | undefined;
+  setTimeout(() => (appliedWhenTimerFired = applied), 0);
+  await follower.start();
+  await until(() => applied === 199);
+  await follower.stop();
+  db.close();
+  t.ok(appliedWhenTimerFired !== undefined && appliedWhenTimerFired < 199, `a timer set before the catch-up fired during it (at seq ${appliedWhenTimerFired})`);
+});
