@@ -6,8 +6,8 @@
 export const periodKey = (period: { start: string; end: string }): string => `${period.start}..${period.end}`;
 
 export const parsePeriodKey = (key: string): { start: string; end: string } => {
-  const [start = '', end = ''] = key.split('..');
-  return { start, end };
+  const at = key.indexOf('..');
+  return at < 0 ? { start: key, end: '' } : { start: key.slice(0, at), end: key.slice(at + 2) };
 };
 
 const SEPARATORS = /[%;=]/;
@@ -19,11 +19,16 @@ const unescapeValue = (value: string): string => value.replace(/%(25|3B|3D)/g, (
  * Canonical key of a disaggregation: `dimension=value` pairs sorted by dimension, joined by `;` (`''` = the
  * total). Dimensions are slugs; in values `%`, `;` and `=` are percent-escaped so every key parses back.
  */
-export const disaggregationKey = (disaggregation: Readonly<Record<string, string>>): string =>
-  Object.keys(disaggregation)
+export const disaggregationKey = (disaggregation: Readonly<Record<string, string>>): string => {
+  const dimensions = Object.keys(disaggregation);
+  // Most readings are a total or broken down by one dimension.
+  if (dimensions.length === 0) return '';
+  if (dimensions.length === 1) return `${dimensions[0]}=${escapeValue(disaggregation[dimensions[0]!]!)}`;
+  return dimensions
     .sort()
     .map((dimension) => `${dimension}=${escapeValue(disaggregation[dimension]!)}`)
     .join(';');
+};
 
 /** The disaggregation of a canonical key (`''` → `{}`). */
 export const parseDisaggregationKey = (key: string): Record<string, string> => {

@@ -377,16 +377,15 @@ t.test('reporting compliance survives a retraction and expects the active partne
 
   t.same(readablePeriods(s.view(), IND)[q2]?.reported, { [P1]: 1 }, 'one live reading of P1 is left for Q2; P2 has none');
   const { compliance } = indicatorIn(s);
-  t.same(compliance.expected, [P1, P2], 'the partners active in the view are expected; P3 left');
   t.same(compliance.periods, [
-    { period: Q1, reportedCount: 3, missing: [], unexpected: [P3], share: 1 },
-    { period: Q2, reportedCount: 1, missing: [P2], unexpected: [], share: 0.5 },
-  ]);
+    { period: Q1, reportedCount: 3, share: 1 },
+    { period: Q2, reportedCount: 1, share: 0.5 },
+  ], 'the share counts the expected partners only: P3 reported for Q1 but left');
   t.same(compliance.byPartner, [
-    { partnerId: P1, expected: true, periodsReported: 2, share: 1 },
-    { partnerId: P2, expected: true, periodsReported: 1, share: 0.5 },
-    { partnerId: P3, expected: false, periodsReported: 1, share: 0.5 },
-  ], 'a partner who left keeps what it reported, but is not expected');
+    { partnerId: P1, expected: true, periodsReported: 2, share: 1, missedPeriods: [] },
+    { partnerId: P2, expected: true, periodsReported: 1, share: 0.5, missedPeriods: [1] },
+    { partnerId: P3, expected: false, periodsReported: 1, share: 0.5, missedPeriods: [1] },
+  ], 'the partners active in the view are expected; a partner who left keeps what it reported, but is not expected');
   t.same(measurementQuery(s.view(), '2026-12-31').partners.map((p) => [p.id, p.status]), [[P1, 'active'], [P2, 'active'], [P3, 'left']]);
 });
 

@@ -57,30 +57,30 @@ export const indicatorSchema = z
 
 const complianceSchema = z
   .strictObject({
-    expected: z.array(z.string()).describe('the partners expected to report every period: those active at the asOf point, by id'),
-    periods: z.array(
-      z.strictObject({
-        period: periodSchema,
-        reportedCount: z.number().int().describe('partners with a live reading for the period, reviewed or not'),
-        missing: z.array(z.string()).describe('expected partners without a live reading for the period, by id'),
-        unexpected: z
-          .array(z.string())
-          .describe('partners that reported for the period but are not expected (they left since), by id; the partners that reported are expected − missing + unexpected'),
-        share: z.number().nullable().describe('expected partners that reported / expected partners (0–1); null if none expected'),
-      }),
-    ),
-    byPartner: z.array(
-      z.strictObject({
-        partnerId: z.string(),
-        expected: z.boolean().describe('active at the asOf point'),
-        periodsReported: z.number().int(),
-        share: z.number().nullable().describe('periods it reported / periods with readings (0–1); null without periods'),
-      }),
-    ),
+    periods: z
+      .array(
+        z.strictObject({
+          period: periodSchema,
+          reportedCount: z.number().int().describe('partners with a live reading for the period, reviewed or not'),
+          share: z.number().nullable().describe('expected partners (active at the asOf point) that reported / expected partners (0–1); null if none expected'),
+        }),
+      )
+      .describe('the periods with readings, in the order of the series'),
+    byPartner: z
+      .array(
+        z.strictObject({
+          partnerId: z.string(),
+          expected: z.boolean().describe('expected to report every period: active at the asOf point'),
+          periodsReported: z.number().int(),
+          share: z.number().nullable().describe('periods it reported / periods with readings (0–1); null without periods'),
+          missedPeriods: z.array(z.number().int()).describe('the periods it has no live reading for, as indexes into `periods`'),
+        }),
+      )
+      .describe('every expected partner and every partner that reported (one that left keeps what it reported), by id'),
   })
   .meta({
     id: 'Compliance',
-    description: 'reporting compliance: which partners reported for which period, as the expected partners once and, per period, the exceptions',
+    description: 'reporting compliance: which partners reported for which period, as each partner\'s missed periods',
   });
 
 export const measurementIndicatorSchema = z
