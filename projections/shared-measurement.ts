@@ -158,6 +158,18 @@ interface Owned {
 const pointOf = (d: { value?: number | undefined; narrative?: string | undefined }): { value: number } | { narrative: string } | Record<string, never> =>
   d.value !== undefined ? { value: d.value } : d.narrative !== undefined ? { narrative: d.narrative } : {};
 
+/** The initiative's view, made empty if it has none yet. */
+const viewOfInitiative = (state: MeasurementState, initiativeId: string): MeasurementView =>
+  (state.views[initiativeId] ??= { partners: {}, reporters: [], reporterSlots: {}, indicatorOrder: [], indicators: {} });
+
+/** The indicator's aggregates and its view, if the state knows it. */
+const ownedIndicator = (state: MeasurementState, indicatorId: string): Owned | undefined => {
+  const owner = state.owners[indicatorId];
+  const view = owner === undefined ? undefined : state.views[owner];
+  const indicator = view?.indicators[indicatorId];
+  return view && indicator ? { view, indicator } : undefined;
+};
+
 const byPeriodEnd = (a: Target, b: Target): number => (a.periodEnd < b.periodEnd ? -1 : a.periodEnd > b.periodEnd ? 1 : 0);
 
 export const sharedMeasurement = defineProjection<MeasurementState>({
@@ -168,22 +180,14 @@ export const sharedMeasurement = defineProjection<MeasurementState>({
   ...viewsByInitiative,
 
   apply(state, event) {
-    const viewFor = (initiativeId: string): MeasurementView =>
-      (state.views[initiativeId] ??= { partners: {}, reporters: [], reporterSlots: {}, indicatorOrder: [], indicators: {} });
-    const indicatorOf = (indicatorId: string): Owned | undefined => {
-      const owner = state.owners[indicatorId];
-      const view = owner === undefined ? undefined : state.views[owner];
-      const indicator = view?.indicators[indicatorId];
-      return view && indicator ? { view, indicator } : undefined;
-    };
     switch (event.type) {
       case 'InitiativeLaunched': {
-        viewFor((event.data as EventData<'InitiativeLaunched'>).initiativeId);
+        viewOfInitiative(state, (event.data as EventData<'InitiativeLaunched'>).initiativeId);
         break;
       }
       case 'PartnerJoined': {
         const d = event.data as EventData<'PartnerJoined'>;
-        const view = viewFor(d.initiativeId);
+        const view = viewOfInitiative(state, d.initiativeId);
         view.partners[d.partnerId] = { name: d.name, status: 'active' };
         slotOf(view, d.partnerId);
         break;
@@ -196,7 +200,7 @@ export const sharedMeasurement = defineProjection<MeasurementState>({
       }
       case 'IndicatorDefined': {
         const d = event.data as EventData<'IndicatorDefined'>;
-        const view = viewFor(d.initiativeId);
+        const view = viewOfInitiative(state, d.initiativeId);
         if (view.indicators[d.indicatorId]) break;
         state.owners[d.indicatorId] = d.initiativeId;
         view.indicatorOrder.push(d.indicatorId);
@@ -218,31 +222,31 @@ export const sharedMeasurement = defineProjection<MeasurementState>({
       }
       case 'IndicatorTargetRevised': {
         const d = event.data as EventData<'IndicatorTargetRevised'>;
-        const indicator = indicatorOf(d.indicatorId)?.indicator;
+        const indicator = ownedIndicator(state, d.indicatorId)?.indicator;
         if (!indicator) break;
         indicator.targets = [...indicator.targets.filter((t) => t.periodEnd !== d.periodEnd), { periodEnd: d.periodEnd, ...pointOf(d) }].sort(byPeriodEnd);
         break;
       }
       case 'ReadingRecorded': {
         const d = event.data as EventData<'ReadingRecorded'>;
-        const owned = indicatorOf(d.indicatorId);
+        const owned = ownedIndicator(state, d.indicatorId);
         if (owned) enter(owned.view, owned.indicator, d, 1);
         break;
       }
       case 'ReadingApproved': {
         const d = event.data as EventData<'ReadingApproved'>;
-        change(indicatorOf(d.indicatorId), d.before, { status: 'approved' });
+        change(ownedIndicator(state, d.indicatorId), d.before, { status: 'approved' });
         break;
       }
       case 'ReadingReturned': {
         const d = event.data as EventData<'ReadingReturned'>;
-        change(indicatorOf(d.indicatorId), d.before, { status: 'returned' });
+        change(ownedIndicator(state, d.indicatorId), d.before, { status: 'returned' });
         break;
       }
       case 'ReadingCorrected': {
         const d = event.data as EventData<'ReadingCorrected'>;
         const { value: _value, narrative: _narrative, ...identity } = d.before;
-        const owned = indicatorOf(d.indicatorId);
+        const owned = ownedIndicator(state, d.indicatorId);
         if (!owned) break;
         enter(owned.view, owned.indicator, d.before, -1);
         enter(owned.view, owned.indicator, { ...identity, ...pointOf(d), status: d.status }, 1);
@@ -250,7 +254,7 @@ export const sharedMeasurement = defineProjection<MeasurementState>({
       }
       case 'ReadingRetracted': {
         const d = event.data as EventData<'ReadingRetracted'>;
-        const owned = indicatorOf(d.indicatorId);
+        const owned = ownedIndicator(state, d.indicatorId);
         if (owned) enter(owned.view, owned.indicator, d.before, -1);
         break;
       }

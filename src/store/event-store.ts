@@ -48,6 +48,12 @@ export interface ReadAllOptions {
   /** Exclusive: read events after this position; omitted = from the beginning. */
   after?: Position;
   maxCount?: number;
+  /**
+   * Whether the store may attach the canonical payload text it kept (canonical/stored-text.ts), which the
+   * transparency log assembles leaves from; default true. A reader that only folds the events (the views' `asOf`
+   * replay) says false: an attached text costs a weak-map entry per event, a fifth of reading a page.
+   */
+  canonicalText?: boolean;
 }
 
 export interface FollowOptions {

@@ -6,6 +6,7 @@ import { defineProjection } from '../../projections/projection.js';
 import { createFollower } from '../../src/follower/follower.js';
 import { createSeqIndex, openLocalDatabase } from '../../src/follower/local-state.js';
 import { createSqliteEventStore } from '../../src/store/sqlite/sqlite-event-store.js';
+import { layoutChunkRefs } from '../../src/views/snapshot-store.js';
 import { createViews } from '../../src/views/views.js';
 import { ids, sampleMetadata, samples } from '../fixtures/events/samples.js';
 import { tempDir } from '../helpers/temp-dir.js';
@@ -114,4 +115,32 @@ t.test('a stream as of a point: whole, or only given revisions, each event with 
   t.same(await read(4, [1, 4]), [[2, 'Goal 1']], 'a revision recorded after the point is left out');
   t.same(await read(6, [2, 9]), [[3, 'Goal 2']], 'a revision the stream does not have ends it');
   await stop();
+});
+
+t.test('an asOf point whose snapshot cannot be read back is answered from the snapshot before it, with a warning', async (t) => {
+  const dir = tempDir(t);
+  const store = createSqliteEventStore({ file: join(dir, 'events.sqlite') });
+  const db = openLocalDatabase(join(dir, 'local.sqlite'));
+  const warnings: object[] = [];
+  const logger = { info: () => undefined, warn: (problem: object) => warnings.push(problem) };
+  const views = createViews({ db, store, seqIndex: createSeqIndex(db), projections: [counter(1)] as never, snapshotEvery: 3, logger });
+  const follower = createFollower({ store, localDb: db, consumers: [views.consumer] });
+  await follower.start();
+  for (let i = 0; i < 8; i++) await append(store, 'LessonRecorded', { ...samples.LessonRecorded, lessonId: randomUUID() });
+  await until(() => views.head() === 7);
+  // Snapshots at seq 2 and 5; every chunk of the one at 5 is damaged.
+  const layout = db.prepare("SELECT layout FROM snapshot_points WHERE projection = 'counter' AND seq = 5").pluck().get() as Buffer;
+  const refsAt2 = new Set(layoutChunkRefs(db.prepare("SELECT layout FROM snapshot_points WHERE projection = 'counter' AND seq = 2").pluck().get() as Buffer));
+  const damaged = layoutChunkRefs(layout).filter((ref) => !refsAt2.has(ref));
+  t.ok(damaged.length > 0);
+  for (const ref of damaged) db.prepare("UPDATE snapshot_chunks SET text = x'ffffffff' WHERE projection = 'counter' AND hash = ?").run(ref);
+
+  const total = (s: { views: Record<string, Record<string, number>> }) => Object.values(s.views.all ?? {}).reduce((a, b) => a + b, 0);
+  t.equal(await views.query('counter', 6, total), 7, 'the state at seq 6 is the snapshot at 2 plus four events');
+  t.match(warnings, [{ projection: 'counter', seq: 5 }], 'the unreadable point is reported');
+  t.equal(await views.query('counter', 5, total), 6, 'and dropped: the next query goes to the point at 2 at once');
+  t.equal(warnings.length, 1);
+  await follower.stop();
+  db.close();
+  await store.close();
 });

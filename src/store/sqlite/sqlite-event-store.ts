@@ -77,7 +77,8 @@ export const createSqliteEventStore = (options: SqliteStoreOptions): SqliteEvent
   /** Read once: a file is marked when created empty (schema.ts), and the mark never goes. */
   const canonicalRows = storesCanonicalPayloads(db);
   const recordedFromRow = canonicalRows ? toRecordedWithText : toRecorded;
-  const readPage = (afterRowid: number, maxCount: number): RecordedEvent[] => readAllStmt.all(afterRowid, maxCount).map(recordedFromRow);
+  const readPage = (afterRowid: number, maxCount: number, canonicalText = true): RecordedEvent[] =>
+    readAllStmt.all(afterRowid, maxCount).map(canonicalText ? recordedFromRow : toRecorded);
 
   /**
    * Events this store appended, by position, kept only while a `follow` is live: the in-process follower takes
@@ -200,7 +201,7 @@ export const createSqliteEventStore = (options: SqliteStoreOptions): SqliteEvent
 
     async readAll(readOptions = {}) {
       assertOpen();
-      return readPage(fromPosition(readOptions.after), readOptions.maxCount ?? 1000);
+      return readPage(fromPosition(readOptions.after), readOptions.maxCount ?? 1000, readOptions.canonicalText);
     },
 
     async *follow(followOptions: FollowOptions = {}) {

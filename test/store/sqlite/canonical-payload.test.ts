@@ -36,6 +36,9 @@ t.test('given a new file, rows hold canonical text and events carry it', async (
   const [event] = await store.readAll();
   t.same(canonicalPayloadOf(event!), { data: row.data, metadata: row.metadata }, 'the read event carries the stored text');
   t.same(Object.keys(event!).sort(), ['data', 'id', 'metadata', 'position', 'revision', 'stream', 'type'], 'and nothing shows on the event itself');
+  const [folded] = await store.readAll({ canonicalText: false });
+  t.equal(canonicalPayloadOf(folded!), undefined, 'a reader that only folds events asks for none');
+  t.same(folded, event, 'and reads the same event');
   const sequenced = Object.assign(event!, { seq: 0 });
   t.same(eventLeafHash(sequenced), eventLeafHash(plain(sequenced)), 'the leaf from stored text is the leaf from the objects');
 });
