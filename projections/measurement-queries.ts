@@ -162,13 +162,34 @@ const indicatorFigures = (indicator: IndicatorAggregate, asOfDate: string, perio
  * would otherwise expect nobody. A partner who left still counts as having reported, but is not expected and
  * does not count in the share. `share` = expected partners that reported / expected partners (null if none).
  */
-const complianceOf = (view: MeasurementView, periodsOfIndicator: SortedPeriod[], expected: readonly string[]) => {
-  const slotCount = view.reporters.length;
-  const isExpectedSlot = new Uint8Array(slotCount);
-  for (const id of expected) {
-    const slot = view.reporterSlots[id];
-    if (slot !== undefined) isExpectedSlot[slot] = 1;
-  }
+/** The partners compliance can name, in id order, each with its slot (if it has one) and whether it is expected. */
+interface Roster {
+  partners: { partnerId: string; slot: number | undefined; expected: boolean }[];
+  expectedCount: number;
+  /** By slot: 1 for an expected partner. */
+  expectedSlots: Uint8Array;
+}
+
+/** The view's roster: every partner the view knows or that reported, the expected ones (active at the asOf point) marked. */
+const rosterOf = (view: MeasurementView): Roster => {
+  const ids = [...new Set([...Object.keys(view.partners), ...view.reporters])].sort();
+  const expectedSlots = new Uint8Array(view.reporters.length);
+  let expectedCount = 0;
+  const partners = ids.map((partnerId) => {
+    const slot = view.reporterSlots[partnerId];
+    const expected = view.partners[partnerId]?.status === 'active';
+    if (expected) {
+      expectedCount += 1;
+      if (slot !== undefined) expectedSlots[slot] = 1;
+    }
+    return { partnerId, slot, expected };
+  });
+  return { partners, expectedCount, expectedSlots };
+};
+
+const complianceOf = (periodsOfIndicator: SortedPeriod[], roster: Roster) => {
+  const { expectedCount, expectedSlots } = roster;
+  const slotCount = expectedSlots.length;
   /** Per slot, the indexes of the periods it has no live reading for. */
   const missed: number[][] = Array.from({ length: slotCount }, () => []);
   const periods = periodsOfIndicator.map(({ period, aggregate }, index) => {
@@ -180,40 +201,34 @@ const complianceOf = (view: MeasurementView, periodsOfIndicator: SortedPeriod[],
     for (let slot = 0; slot < counted; slot++) {
       if (reported[slot]! > 0) {
         reportedCount += 1;
-        expectedReported += isExpectedSlot[slot]!;
+        expectedReported += expectedSlots[slot]!;
       } else missed[slot]!.push(index);
     }
     for (let slot = counted; slot < slotCount; slot++) missed[slot]!.push(index);
-    return { period, reportedCount, share: expected.length === 0 ? null : expectedReported / expected.length };
+    return { period, reportedCount, share: expectedCount === 0 ? null : expectedReported / expectedCount };
   });
-  const partnerIds = [...new Set([...expected, ...view.reporters.filter((_, slot) => missed[slot]!.length < periods.length)])].sort();
-  const byPartner = partnerIds.map((partnerId) => {
-    const slot = view.reporterSlots[partnerId];
-    // An expected partner without a slot never reported anything.
+  const byPartner = [];
+  for (const { partnerId, slot, expected } of roster.partners) {
+    // A partner without a slot never reported anything.
     const missedPeriods = slot === undefined ? periods.map((_, index) => index) : missed[slot]!;
     const periodsReported = periods.length - missedPeriods.length;
-    return {
-      partnerId,
-      expected: view.partners[partnerId]?.status === 'active',
-      periodsReported,
-      share: periods.length === 0 ? null : periodsReported / periods.length,
-      missedPeriods,
-    };
-  });
+    if (!expected && periodsReported === 0) continue;
+    byPartner.push({ partnerId, expected, periodsReported, share: periods.length === 0 ? null : periodsReported / periods.length, missedPeriods });
+  }
   return { periods, byPartner };
 };
 
 /** `GET /initiatives/:id/measurement`: every indicator with its definition, figures, series and compliance. */
 export const measurementQuery = (view: MeasurementView, asOfDate: string) => {
   const sorted = Object.keys(view.partners).sort();
-  const expected = sorted.filter((id) => view.partners[id]!.status === 'active');
+  const roster = rosterOf(view);
   return {
     partners: sorted.map((id) => ({ id, ...view.partners[id]! })),
     indicators: view.indicatorOrder.map((id) => {
       const indicator = view.indicators[id]!;
       const { periods: _periods, ...definition } = indicator;
       const periods = sortedPeriods(indicator);
-      return { id, ...definition, ...indicatorFigures(indicator, asOfDate, periods), compliance: complianceOf(view, periods, expected) };
+      return { id, ...definition, ...indicatorFigures(indicator, asOfDate, periods), compliance: complianceOf(periods, roster) };
     }),
   };
 };

@@ -23,6 +23,11 @@ export interface Projection<State> {
   readonly name: string;
   /** Bumped whenever `apply` or the state's shape changes: the runner then rebuilds from seq 0. */
   readonly version: number;
+  /**
+   * False for a projection whose `apply` never reads `event.metadata`: an `asOf` replay of it then leaves the
+   * metadata unread (parsing it is a quarter of reading an event); reading it anyway throws there. Default true.
+   */
+  readonly readsMetadata?: boolean;
   init(): State;
   apply(state: State, event: ProjectedEvent): State;
   /** The initiatives the state holds views of, for per-initiative digests. */

@@ -176,6 +176,7 @@ export const sharedMeasurement = defineProjection<MeasurementState>({
   name: 'shared-measurement',
   // 2: a period's `reported` is an array of counts by partner slot (was a map of partner ids).
   version: 2,
+  readsMetadata: false,
   init: () => ({ views: {}, owners: {} }),
   ...viewsByInitiative,
 

@@ -19,6 +19,13 @@ export interface Consumer {
   resumeAfter?(): number | Promise<number>;
   apply(events: readonly SequencedEvent[]): void | Promise<void>;
   /**
+   * Whether `apply` uses the canonical payload text a store may attach to the events it hands out
+   * (canonical/stored-text.ts: the transparency log builds its leaves from it). The follower asks the store for that
+   * text only when a consumer says so: attaching it costs a weak-map entry per event, a fifth of reading a page, which a
+   * rebuild of the projections alone need not pay.
+   */
+  readonly readsCanonicalText?: boolean;
+  /**
    * For a consumer whose `apply` may return before what it applied is durable (work still in flight on another
    * thread): resolves once it is. The follower waits for it when it stops.
    */

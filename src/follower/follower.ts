@@ -101,7 +101,8 @@ export const createFollower = (options: FollowerOptions) => {
 
   const follow = async (signal: AbortSignal): Promise<void> => {
     let { seq, position } = startingPoint();
-    for await (const batch of store.follow({ after: position, signal, batchSize })) {
+    const canonicalText = consumers.some((consumer) => consumer.readsCanonicalText === true);
+    for await (const batch of store.follow({ after: position, signal, batchSize, canonicalText })) {
       // The store hands out fresh objects; numbering them in place saves a copy per event on the hot path.
       const sequenced = batch as SequencedEvent[];
       batch.forEach((event: RecordedEvent, i) => ((event as SequencedEvent).seq = seq + 1 + i));

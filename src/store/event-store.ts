@@ -54,7 +54,21 @@ export interface ReadAllOptions {
    * replay) says false: an attached text costs a weak-map entry per event, a fifth of reading a page.
    */
   canonicalText?: boolean;
+  /**
+   * False: the events' metadata is neither read nor parsed, and `metadata` is `UNREAD_METADATA`, which throws when
+   * anything is read from it (a store may still hand the metadata out). For a reader that folds events through a
+   * projection that never looks at metadata (the views' `asOf` replay): parsing it is a quarter of reading an event.
+   */
+  metadata?: boolean;
 }
+
+/** The `metadata` of an event read with `metadata: false`: reading anything from it is a mistake, and says so. */
+export const UNREAD_METADATA: EventMetadata = new Proxy({} as EventMetadata, {
+  get(_target, key) {
+    if (typeof key === 'symbol') return undefined;
+    throw new Error(`this event was read without its metadata (readAll with metadata: false), so it has no ${key}`);
+  },
+});
 
 export interface FollowOptions {
   /** Exclusive start; omitted = from the beginning. */
@@ -63,6 +77,8 @@ export interface FollowOptions {
   signal?: AbortSignal;
   /** Upper bound on events per yielded batch. */
   batchSize?: number;
+  /** As `ReadAllOptions.canonicalText`: whether the events read from the store carry their stored canonical text. */
+  canonicalText?: boolean;
 }
 
 /** The one storage interface every adapter implements (design §3). */

@@ -197,6 +197,7 @@ export const createLogConsumer = (nodes: NodeStore, options: LogConsumerOptions 
 
   const consumer: Consumer = {
     name: 'transparency-log',
+    readsCanonicalText: true,
     resumeAfter: () => builder.size - 1,
     apply(events: readonly SequencedEvent[]) {
       throwFailure();

@@ -99,13 +99,16 @@ export const createViews = (options: ViewsOptions) => {
     return entry;
   };
 
-  /** Events (after, upTo] from the store, in seq order, a page at a time. */
-  async function* pagesBetween(after: number, upTo: number): AsyncGenerator<ProjectedEvent[]> {
+  /**
+   * Events (after, upTo] from the store, in seq order, a page at a time, without the canonical text only the
+   * transparency log reads, and without their metadata unless `metadata` (see `Projection.readsMetadata`).
+   */
+  async function* pagesBetween(after: number, upTo: number, metadata: boolean): AsyncGenerator<ProjectedEvent[]> {
     let seq = after + 1;
     let position = after >= 0 ? options.seqIndex.get(after)?.position : undefined;
     if (after >= 0 && position === undefined) throw new Error(`no position recorded for seq ${after}`);
     while (seq <= upTo) {
-      const page = await options.store.readAll({ after: position, maxCount: Math.min(1000, upTo - seq + 1), canonicalText: false });
+      const page = await options.store.readAll({ after: position, maxCount: Math.min(1000, upTo - seq + 1), canonicalText: false, metadata });
       if (page.length === 0) throw new Error(`the store has no event for seq ${seq}`);
       yield page.map((event) => ({ seq: seq++, id: event.id, type: event.type, stream: event.stream, data: event.data, metadata: event.metadata }));
       position = page[page.length - 1]!.position;
@@ -181,7 +184,8 @@ export const createViews = (options: ViewsOptions) => {
       const snapshot = snapshots.load<unknown>(projection.name, projection.version, seq);
       let state = snapshot?.state ?? projection.init();
       // Applied page by page: the events of a page die young (holding all of a long replay at once costs more collection).
-      for await (const page of pagesBetween(snapshot?.seq ?? -1, seq)) for (const event of page) state = projection.apply(state, event);
+      const pages = pagesBetween(snapshot?.seq ?? -1, seq, projection.readsMetadata !== false);
+      for await (const page of pages) for (const event of page) state = projection.apply(state, event);
       return read(state as S, seq);
     },
   };

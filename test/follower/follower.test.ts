@@ -1,6 +1,7 @@
 import t, { type Test } from 'tap';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { canonicalPayloadOf } from '../../src/canonical/stored-text.js';
 import { createFollower, FollowerMismatchError } from '../../src/follower/follower.js';
 import type { Consumer, SequencedEvent } from '../../src/follower/consumer.js';
 import { openLocalDatabase } from '../../src/follower/local-state.js';
@@ -216,4 +217,20 @@ t.test('a catch-up leaves turns of the event loop to timers and requests between
   await follower.stop();
   db.close();
   t.ok(appliedWhenTimerFired !== undefined && appliedWhenTimerFired < 199, `a timer set before the catch-up fired during it (at seq ${appliedWhenTimerFired})`);
+});
+
+t.test('the events read from the store carry their stored canonical text only when a consumer reads it', async (t) => {
+  const { store, localFile, appendMany } = setup(t);
+  await appendMany('a', 3); // before any follow: the catch-up reads them from the file
+  for (const readsCanonicalText of [false, true]) {
+    const db = openLocalDatabase(`${localFile}-${readsCanonicalText}`);
+    const { consumer, seen } = recorder('rec');
+    const follower = createFollower({ store, localDb: db, consumers: [{ ...consumer, readsCanonicalText }] });
+    await follower.start();
+    await until(() => seen.length === 3);
+    await follower.stop();
+    db.close();
+    const carrying = seen.filter((event) => canonicalPayloadOf(event) !== undefined).length;
+    t.equal(carrying, readsCanonicalText ? 3 : 0, readsCanonicalText ? 'a consumer that reads it gets it' : 'no consumer reads it: none attached');
+  }
 });

@@ -2,6 +2,7 @@ import t from 'tap';
 import { allProjections } from '../../projections/index.js';
 import { canonicalView, digestsOf } from '../../projections/digest.js';
 import { collectLines, spawnTs } from '../helpers/child.js';
+import { UNREAD_METADATA } from '../../src/store/event-store.js';
 import { replay } from './events.js';
 import { mixedHistory } from './mixed-history.js';
 
@@ -18,4 +19,15 @@ t.test('every projection replays to byte-identical canonical state and digests, 
     t.same(digestsOf(projection, first), child[projection.name]?.digests, `${projection.name}: same digests in a fresh process`);
     t.ok(Object.keys(digestsOf(projection, first)).length > 0, `${projection.name}: the history produced a view`);
   }
+});
+
+t.test('a projection that declares it never reads metadata replays the same without it (an asOf replay leaves it unread)', async (t) => {
+  const blind = allProjections.filter((projection) => projection.readsMetadata === false);
+  t.ok(blind.length > 0, blind.map((projection) => projection.name).join(', '));
+  for (const projection of blind) {
+    // Applied as they are: `replay` hands each event over as a structured clone, which the throwing metadata has none of.
+    const blindState = mixedHistory().reduce((state, event) => projection.apply(state, { ...event, metadata: UNREAD_METADATA }), projection.init());
+    t.equal(canonicalView(blindState), canonicalView(replay(projection, mixedHistory())), projection.name);
+  }
+  t.throws(() => UNREAD_METADATA.recordedAt, /read without its metadata/, 'and one that read it would fail loudly');
 });

@@ -2,7 +2,7 @@ import { EventEmitter } from 'node:events';
 import { canonicalJson } from '../../canonical/canonical-json.js';
 import { attachCanonicalPayload } from '../../canonical/stored-text.js';
 import type { EventMetadata } from '../../events/envelope.js';
-import type { AppendResult, EventStore, ExpectedRevision, FollowOptions, NewEvent, RecordedEvent } from '../event-store.js';
+import { UNREAD_METADATA, type AppendResult, type EventStore, type ExpectedRevision, type FollowOptions, type NewEvent, type RecordedEvent } from '../event-store.js';
 import { validateAppend } from '../validate-append.js';
 import type { SerializedEvent } from './append-statements.js';
 import { fromPosition, toPosition } from './positions.js';
@@ -31,6 +31,20 @@ const toRecorded = (row: EventRow): RecordedEvent => ({
   revision: row[3],
   data: JSON.parse(row[5]) as unknown,
   metadata: JSON.parse(row[6]) as EventMetadata,
+  position: toPosition(row[0]),
+});
+
+/** A row of `EVENT_COLUMNS_WITHOUT_METADATA`. */
+type EventRowWithoutMetadata = [position: number, id: string, stream: string, revision: number, type: string, data: string];
+const EVENT_COLUMNS_WITHOUT_METADATA = 'position, id, stream, revision, type, data';
+
+const toRecordedWithoutMetadata = (row: EventRowWithoutMetadata): RecordedEvent => ({
+  id: row[1],
+  type: row[4],
+  stream: row[2],
+  revision: row[3],
+  data: JSON.parse(row[5]) as unknown,
+  metadata: UNREAD_METADATA,
   position: toPosition(row[0]),
 });
 
@@ -68,6 +82,9 @@ export const createSqliteEventStore = (options: SqliteStoreOptions): SqliteEvent
     .prepare<[string, number, number], EventRow>(`SELECT ${EVENT_COLUMNS} FROM events WHERE stream = ? AND revision >= ? ORDER BY revision LIMIT ?`)
     .raw(true);
   const readAllStmt = db.prepare<[number, number], EventRow>(`SELECT ${EVENT_COLUMNS} FROM events WHERE position > ? ORDER BY position LIMIT ?`).raw(true);
+  const readAllWithoutMetadataStmt = db
+    .prepare<[number, number], EventRowWithoutMetadata>(`SELECT ${EVENT_COLUMNS_WITHOUT_METADATA} FROM events WHERE position > ? ORDER BY position LIMIT ?`)
+    .raw(true);
   const dataVersion = db.prepare('PRAGMA data_version').pluck();
 
   const assertOpen = () => {
@@ -201,7 +218,10 @@ export const createSqliteEventStore = (options: SqliteStoreOptions): SqliteEvent
 
     async readAll(readOptions = {}) {
       assertOpen();
-      return readPage(fromPosition(readOptions.after), readOptions.maxCount ?? 1000, readOptions.canonicalText);
+      const after = fromPosition(readOptions.after);
+      const maxCount = readOptions.maxCount ?? 1000;
+      if (readOptions.metadata === false) return readAllWithoutMetadataStmt.all(after, maxCount).map(toRecordedWithoutMetadata);
+      return readPage(after, maxCount, readOptions.canonicalText);
     },
 
     async *follow(followOptions: FollowOptions = {}) {
@@ -226,7 +246,7 @@ export const createSqliteEventStore = (options: SqliteStoreOptions): SqliteEvent
             continue;
           }
           deferred = false;
-          const page = local.length > 0 ? local : readPage(after, batchSize);
+          const page = local.length > 0 ? local : readPage(after, batchSize, followOptions.canonicalText);
           if (page.length > 0) {
             after = fromPosition(page[page.length - 1]!.position);
             followedUpTo = Math.max(followedUpTo, after);

@@ -39,6 +39,9 @@ t.test('given a new file, rows hold canonical text and events carry it', async (
   const [folded] = await store.readAll({ canonicalText: false });
   t.equal(canonicalPayloadOf(folded!), undefined, 'a reader that only folds events asks for none');
   t.same(folded, event, 'and reads the same event');
+  const [bare] = await store.readAll({ metadata: false });
+  t.same({ ...bare!, metadata: null }, { ...event!, metadata: null }, 'read without metadata: the same event otherwise');
+  t.throws(() => bare!.metadata.recordedAt, /read without its metadata/, 'its metadata throws when read');
   const sequenced = Object.assign(event!, { seq: 0 });
   t.same(eventLeafHash(sequenced), eventLeafHash(plain(sequenced)), 'the leaf from stored text is the leaf from the objects');
 });
