@@ -23,30 +23,21 @@ export interface SqliteStoreOptions extends OpenOptions {
  */
 type EventRow = [position: number, id: string, stream: string, revision: number, type: string, data: string, metadata: string];
 const EVENT_COLUMNS = 'position, id, stream, revision, type, data, metadata';
-
-const toRecorded = (row: EventRow): RecordedEvent => ({
-  id: row[1],
-  type: row[4],
-  stream: row[2],
-  revision: row[3],
-  data: JSON.parse(row[5]) as unknown,
-  metadata: JSON.parse(row[6]) as EventMetadata,
-  position: toPosition(row[0]),
-});
-
-/** A row of `EVENT_COLUMNS_WITHOUT_METADATA`. */
+/** A row of `EVENT_COLUMNS_WITHOUT_METADATA`: `EventRow` without its last column. */
 type EventRowWithoutMetadata = [position: number, id: string, stream: string, revision: number, type: string, data: string];
 const EVENT_COLUMNS_WITHOUT_METADATA = 'position, id, stream, revision, type, data';
 
-const toRecordedWithoutMetadata = (row: EventRowWithoutMetadata): RecordedEvent => ({
+const recordedOf = (row: EventRow | EventRowWithoutMetadata, metadata: EventMetadata): RecordedEvent => ({
   id: row[1],
   type: row[4],
   stream: row[2],
   revision: row[3],
   data: JSON.parse(row[5]) as unknown,
-  metadata: UNREAD_METADATA,
+  metadata,
   position: toPosition(row[0]),
 });
+const toRecorded = (row: EventRow): RecordedEvent => recordedOf(row, JSON.parse(row[6]) as EventMetadata);
+const toRecordedWithoutMetadata = (row: EventRowWithoutMetadata): RecordedEvent => recordedOf(row, UNREAD_METADATA);
 
 /** As `toRecorded`, with the row's canonical text attached for the transparency log (stored-text.ts). */
 const toRecordedWithText = (row: EventRow): RecordedEvent => attachCanonicalPayload(toRecorded(row), { data: row[5], metadata: row[6] });
