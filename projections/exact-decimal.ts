@@ -70,17 +70,14 @@ const formatSmallDecimal = (units: number, scale: number): string => {
 
 /** a + b exactly; `b` a JSON number (its shortest round-trip decimal) or a decimal string. */
 export const addExact = (a: string, b: string | number): string => {
+  const small = smallDecimal(a);
   // Integers, the common case (counts): a plain integer `a` and a safe integer `b` add exactly in doubles.
-  if (typeof b === 'number' && Number.isSafeInteger(b)) {
-    const small = smallDecimal(a);
-    if (small && small.scale === 0) {
-      const sum = small.units + b;
-      if (Number.isSafeInteger(sum)) return String(sum);
-    }
+  if (small && small.scale === 0 && typeof b === 'number' && Number.isSafeInteger(b)) {
+    const sum = small.units + b;
+    if (Number.isSafeInteger(sum)) return String(sum);
   }
   const bText = typeof b === 'number' ? String(b) : b;
   // Fast path, same result: both operands and the sum are integers of units below 2^53, so doubles are exact.
-  const small = smallDecimal(a);
   const other = small && smallDecimal(bText);
   if (small && other) {
     const scale = Math.max(small.scale, other.scale);

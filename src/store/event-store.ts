@@ -56,8 +56,9 @@ export interface ReadAllOptions {
   canonicalText?: boolean;
   /**
    * False: the events' metadata is neither read nor parsed, and `metadata` is `UNREAD_METADATA`, which throws when
-   * anything is read from it (a store may still hand the metadata out). For a reader that folds events through a
-   * projection that never looks at metadata (the views' `asOf` replay): parsing it is a quarter of reading an event.
+   * anything is read from it (a store may still hand the metadata out), and no canonical text is attached (it needs
+   * the metadata's). For a reader that folds events through a projection that never looks at metadata (the views'
+   * `asOf` replay): parsing it is a quarter of reading an event.
    */
   metadata?: boolean;
 }
