@@ -20,4 +20,4 @@ ENV NODE_ENV=production \
     DATA_DIR=/app/data
 USER node
 EXPOSE 3000
-CMD ["node", "dist/src/main.js"]
+CMD ["node", "--max-semi-space-size=64", "dist/src/main.js"]
