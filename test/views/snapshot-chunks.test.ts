@@ -116,7 +116,8 @@ const snapshotOf = (state: unknown) => {
   return assembleState(layout, (name) => chunks.get(name)!);
 };
 
-type Live = { views: Record<string, Record<string, Record<string, { v: number; list: number[] }>>>; owners: Record<string, string> };
+type Entry = { v: number; list: number[]; deep?: Record<string, { n: number }> };
+type Live = { views: Record<string, Record<string, Record<string, Entry>>>; owners: Record<string, string> };
 
 t.test('a watched live state, changed every way a projection changes it, always snapshots to what it holds (property)', async (t) => {
   const op = fc.oneof(
@@ -126,6 +127,10 @@ t.test('a watched live state, changed every way a projection changes it, always 
     fc.record({ kind: fc.constant('delete' as const), i: fc.nat(2), section: fc.nat(2), key: fc.nat(260) }),
     fc.record({ kind: fc.constant('replace' as const), i: fc.nat(2), section: fc.nat(2) }),
     fc.record({ kind: fc.constant('own' as const), key: fc.nat(260), i: fc.nat(2) }),
+    // Below the chunks: members of an entry's own objects (watched too), set, changed in place and deleted.
+    fc.record({ kind: fc.constant('deep' as const), i: fc.nat(2), section: fc.nat(2), key: fc.nat(260), d: fc.nat(40), v: fc.integer() }),
+    fc.record({ kind: fc.constant('bump' as const), i: fc.nat(2), section: fc.nat(2), key: fc.nat(260), d: fc.nat(40) }),
+    fc.record({ kind: fc.constant('undeep' as const), i: fc.nat(2), section: fc.nat(2), key: fc.nat(260), d: fc.nat(40) }),
     fc.record({ kind: fc.constant('snapshot' as const) }),
     fc.record({ kind: fc.constant('snapshot' as const) }),
   );
@@ -147,6 +152,15 @@ t.test('a watched live state, changed every way a projection changes it, always 
     else if (o.kind === 'delete') delete section[key];
     else if (section[key] && o.kind === 'field') section[key].v = o.v;
     else if (section[key] && o.kind === 'push') section[key].list.push(o.v);
+    else if (o.kind === 'deep') {
+      if (section[key]) (section[key].deep ??= {})[`d${o.d}`] = { n: o.v };
+    } else if (o.kind === 'bump') {
+      const member = section[key]?.deep?.[`d${o.d}`];
+      if (member) member.n++;
+    } else if (o.kind === 'undeep') {
+      const deep = section[key]?.deep;
+      if (deep) delete deep[`d${o.d}`];
+    }
   };
   // Sections large enough to stay watched between snapshots (a section mostly reached is no longer watched).
   const start = (): Live => {
@@ -155,7 +169,7 @@ t.test('a watched live state, changed every way a projection changes it, always 
       const view: Live['views'][string] = (state.views[`i${i}`] = {});
       for (let s = 0; s < 3; s++) {
         const section: Live['views'][string][string] = (view[`s${s}`] = {});
-        for (let k = 0; k < 200; k++) section[`e${k}`] = { v: k, list: [k] };
+        for (let k = 0; k < 200; k++) section[`e${k}`] = { v: k, list: [k], ...(k % 2 ? { deep: Object.fromEntries(Array.from({ length: 30 }, (_, d) => [`d${d}`, { n: d }])) } : {}) };
       }
     }
     for (let k = 0; k < 200; k++) state.owners[`k${k}`] = 'i0';
