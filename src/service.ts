@@ -67,7 +67,7 @@ export const createService = async (config: Config, logger: Logger): Promise<Ser
     const signing = loadSigner({ dataDir: config.dataDir, signingKey: config.signingKey, origin });
     if (signing.file) logger.info({ file: signing.file }, 'SIGNING_KEY not set: signing checkpoints with the key in this file');
     const seqIndex = createSeqIndex(localDb);
-    const liveHub = createLiveHub({ initiativeOf: (event) => directory.initiativeOfEvent(event), origin });
+    const liveHub = createLiveHub({ initiativeOf: (event) => directory.initiativeOfEvent(event), origin, publicUrl: config.publicUrl });
     const transparency = createTransparency({
       db: localDb,
       store,
@@ -91,7 +91,7 @@ export const createService = async (config: Config, logger: Logger): Promise<Ser
       snapshotEvery: config.snapshotEvery,
       logger: logger.child({ component: 'views' }),
     });
-    const feedReader = createFeedReader({ store, seqIndex, initiativeOf: (event) => directory.initiativeOfEvent(event), head: () => follower.head() });
+    const feedReader = createFeedReader({ store, seqIndex, initiativeOf: (event) => directory.initiativeOfEvent(event), publicUrl: config.publicUrl, head: () => follower.head() });
     const deriveSecret = createSecretDeriver(loadServerSecret(config.dataDir, config.serverSecret));
     const metrics = createMetrics({
       followerHead: () => follower.head(),
@@ -105,7 +105,7 @@ export const createService = async (config: Config, logger: Logger): Promise<Ser
       onAttempt: (outcome, latencyMs) => metrics.attempt(outcome, latencyMs / 1000),
       db: localDb,
       // Read only what the directory has applied: an event's initiative may come from its stream's first event.
-      reader: createFeedReader({ store, seqIndex, initiativeOf: (event) => directory.initiativeOfEvent(event), head: () => directory.seq() }),
+      reader: createFeedReader({ store, seqIndex, initiativeOf: (event) => directory.initiativeOfEvent(event), publicUrl: config.publicUrl, head: () => directory.seq() }),
       commands: () => commands,
       deriveSecret,
       redisUrl: config.redisUrl,

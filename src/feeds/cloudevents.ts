@@ -30,14 +30,17 @@ export const cloudEventType = (eventType: string): string => {
   return `${CLOUDEVENT_TYPE_PREFIX}${subject.kind}.${happened}`;
 };
 
-/** An event of initiative `initiativeId` as a CloudEvent (`subject` is `<kind>s/<id>`). */
-export const toCloudEvent = (event: SequencedEvent, initiativeId: string): CloudEvent => {
+/**
+ * An event of initiative `initiativeId` as a CloudEvent (`subject` is `<kind>s/<id>`). `source` is the initiative's
+ * absolute URL under the deployment's `PUBLIC_URL` (design §9), so a consumer of several deployments tells them apart.
+ */
+export const toCloudEvent = (event: SequencedEvent, initiativeId: string, publicUrl: string): CloudEvent => {
   const entry = (subjects as Record<string, { kind: string; field: string } | undefined>)[event.type];
   const subjectId = entry && (event.data as Record<string, unknown>)[entry.field];
   return {
     specversion: '1.0',
     id: event.id,
-    source: `/initiatives/${initiativeId}`,
+    source: `${publicUrl}/initiatives/${initiativeId}`,
     type: cloudEventType(event.type),
     time: event.metadata.recordedAt,
     ...(entry && typeof subjectId === 'string' ? { subject: `${entry.kind}s/${subjectId}` } : {}),
@@ -48,10 +51,10 @@ export const toCloudEvent = (event: SequencedEvent, initiativeId: string): Cloud
 };
 
 /** A signed checkpoint of the transparency log as a feed item, so partners can witness it. */
-export const checkpointCloudEvent = (checkpoint: { size: number; note: string; createdAt: string }, origin: string): CloudEvent => ({
+export const checkpointCloudEvent = (checkpoint: { size: number; note: string; createdAt: string }, origin: string, publicUrl: string): CloudEvent => ({
   specversion: '1.0',
   id: `checkpoint-${checkpoint.size}`,
-  source: '/audit',
+  source: `${publicUrl}/audit`,
   type: `${CLOUDEVENT_TYPE_PREFIX}checkpoint.signed`,
   time: checkpoint.createdAt,
   subject: `checkpoints/${checkpoint.size}`,

@@ -27,12 +27,12 @@ export const isFeedEventType = (type: string): boolean => !ADMINISTRATIVE.has(ty
 /** Resolves the initiative an event belongs to (its `data.initiativeId`, else the initiative of its stream). */
 export type InitiativeOfEvent = (event: SequencedEvent) => string | null | undefined;
 
-/** The feed item of an event, or undefined when no feed carries it. */
-export const toFeedItem = (event: SequencedEvent, initiativeOf: InitiativeOfEvent): FeedItem | undefined => {
+/** The feed item of an event, or undefined when no feed carries it; `publicUrl` is the origin of its `source`. */
+export const toFeedItem = (event: SequencedEvent, initiativeOf: InitiativeOfEvent, publicUrl: string): FeedItem | undefined => {
   if (!isFeedEventType(event.type)) return undefined;
   const initiativeId = initiativeOf(event);
   if (!initiativeId) return undefined;
-  return { seq: event.seq, id: event.id, type: event.type, initiativeId, json: JSON.stringify(toCloudEvent(event, initiativeId)) };
+  return { seq: event.seq, id: event.id, type: event.type, initiativeId, json: JSON.stringify(toCloudEvent(event, initiativeId, publicUrl)) };
 };
 
 /** What a reader asks of the feed: one initiative or all it may see, some types or all. */

@@ -7,6 +7,8 @@ export interface FeedReaderOptions {
   store: EventStore;
   seqIndex: SeqIndex;
   initiativeOf: InitiativeOfEvent;
+  /** The deployment's `PUBLIC_URL`: the origin of every item's CloudEvents `source`. */
+  publicUrl: string;
   /** The follower's head: nothing past it is read (the seq index and the directory know it only up to there). */
   head: () => number;
 }
@@ -32,7 +34,7 @@ export const createFeedReader = (options: FeedReaderOptions) => ({
     const events = await options.store.readAll({ ...(position ? { after: position } : {}), maxCount: count });
     const items: FeedItem[] = [];
     events.forEach((event, i) => {
-      const item = toFeedItem({ ...event, seq: after + 1 + i } as SequencedEvent, options.initiativeOf);
+      const item = toFeedItem({ ...event, seq: after + 1 + i } as SequencedEvent, options.initiativeOf, options.publicUrl);
       if (item) items.push(item);
     });
     return { items, through: after + events.length };

@@ -27,6 +27,8 @@ export interface LiveHubOptions {
   initiativeOf: InitiativeOfEvent;
   /** The transparency log's origin, for checkpoint items. */
   origin: string;
+  /** The deployment's `PUBLIC_URL`: the origin of every item's CloudEvents `source`. */
+  publicUrl: string;
   /** At most this many recent events are kept (every seq counts, also the ones no feed carries)… */
   capacity?: number;
   /** …and at most this many bytes of framed items. */
@@ -125,7 +127,7 @@ export const createLiveHub = (options: LiveHubOptions) => {
         return;
       }
       for (const event of events) {
-        const item = toFeedItem(event, options.initiativeOf);
+        const item = toFeedItem(event, options.initiativeOf, options.publicUrl);
         push(event.seq, item ? { seq: item.seq, type: item.type, initiativeId: item.initiativeId, frame: sseFrame({ id: String(item.seq), data: item.json }) } : null);
       }
       started = true;
@@ -167,7 +169,7 @@ export const createLiveHub = (options: LiveHubOptions) => {
 
     /** Told by the checkpointer about each checkpoint it signs (the transparency log's `onCheckpoint`). */
     checkpoint(checkpoint: StoredCheckpoint): void {
-      const ce = checkpointCloudEvent(checkpoint, options.origin);
+      const ce = checkpointCloudEvent(checkpoint, options.origin, options.publicUrl);
       checkpointCount += 1;
       checkpoints.push({ n: checkpointCount, seq: ce.seq, frame: sseFrame({ event: 'checkpoint', data: JSON.stringify(ce) }) });
       if (checkpoints.length > checkpointCapacity) checkpoints.shift();

@@ -15,11 +15,11 @@ t.test('every event type maps to a documented CloudEvents type: kind, then what 
 
 t.test('a stored event becomes a CloudEvents 1.0 structured JSON object with seq', async (t) => {
   const event = { ...sampleEvent('ReadingRecorded'), position: '1' as never, seq: 41 };
-  const ce = toCloudEvent(event, ids.initiative);
+  const ce = toCloudEvent(event, ids.initiative, 'https://ledger.example.org');
   t.same(ce, {
     specversion: '1.0',
     id: event.id,
-    source: `/initiatives/${ids.initiative}`,
+    source: `https://ledger.example.org/initiatives/${ids.initiative}`,
     type: 'org.impact-ledger.reading.recorded',
     time: event.metadata.recordedAt,
     subject: `readings/${ids.reading}`,
@@ -27,6 +27,6 @@ t.test('a stored event becomes a CloudEvents 1.0 structured JSON object with seq
     data: event.data,
     seq: 41,
   });
-  const checkpoint = checkpointCloudEvent({ size: 42, note: 'note\n', createdAt: '2026-01-01T00:00:00.000Z' }, 'ledger.example.org');
-  t.match(checkpoint, { type: 'org.impact-ledger.checkpoint.signed', source: '/audit', seq: 41, data: { treeSize: 42, origin: 'ledger.example.org' } });
+  const checkpoint = checkpointCloudEvent({ size: 42, note: 'note\n', createdAt: '2026-01-01T00:00:00.000Z' }, 'ledger.example.org', 'https://ledger.example.org');
+  t.match(checkpoint, { type: 'org.impact-ledger.checkpoint.signed', source: 'https://ledger.example.org/audit', seq: 41, data: { treeSize: 42, origin: 'ledger.example.org' } });
 });

@@ -18,7 +18,7 @@ const setUp = async (app: Parameters<typeof api>[0]) => {
 };
 
 t.test('pages of feed items after a seq; through covers what no feed carries; nothing past the head', async (t) => {
-  const service = await startService(t);
+  const service = await startService(t, { PUBLIC_URL: 'https://ledger.example.org' });
   const { I } = await setUp(service.app);
   const head = service.follower.head();
   t.equal(head, 3);
@@ -29,7 +29,7 @@ t.test('pages of feed items after a seq; through covers what no feed carries; no
   t.same(all.items.map((i) => i.type), ['InitiativeLaunched', 'PartnerJoined', 'GoalAdopted']);
   for (const item of all.items) {
     t.equal(item.initiativeId, I);
-    t.match(JSON.parse(item.json), { specversion: '1.0', seq: item.seq, source: `/initiatives/${I}` });
+    t.match(JSON.parse(item.json), { specversion: '1.0', seq: item.seq, source: `https://ledger.example.org/initiatives/${I}` });
   }
 
   t.same(await service.feedReader.after(1, 1), { items: [], through: 2 }, 'an empty page still advances');

@@ -16,6 +16,7 @@ import { ids, sampleEvent } from '../fixtures/events/samples.js';
 
 const OTHER = '00000000-0000-4000-8000-000000000001';
 const initiativeOf = (event: SequencedEvent) => (event.stream.endsWith('other') ? OTHER : ids.initiative);
+const PUBLIC_URL = 'https://ledger.example.org';
 
 /** Event `seq`: a reading (every 7th in another initiative), an access key (no feed carries it) every 10th. */
 const eventAt = (seq: number): SequencedEvent => {
@@ -34,7 +35,7 @@ const memoryReader = (log: () => number) => {
       const through = Math.min(log(), after + maxCount);
       const items: FeedItem[] = [];
       for (let seq = after + 1; seq <= through; seq++) {
-        const item = toFeedItem(eventAt(seq), initiativeOf);
+        const item = toFeedItem(eventAt(seq), initiativeOf, PUBLIC_URL);
         if (item) items.push(item);
       }
       return { items, through: Math.max(after, through) };
@@ -69,7 +70,7 @@ const feedSeqs = (from: number, to: number, keep: (e: SequencedEvent) => boolean
     .map((e) => e.seq);
 
 t.test('the ring: starts after the follower head, holds every seq (also those no feed carries), evicts the oldest', async (t) => {
-  const hub = createLiveHub({ initiativeOf, origin: 'example.org/log', capacity: 16 });
+  const hub = createLiveHub({ initiativeOf, origin: 'example.org/log', publicUrl: PUBLIC_URL, capacity: 16 });
   hub.startAfter(9);
   hub.subscribe(); // a connected client: the hub keeps the ring only while someone listens
   t.equal(hub.head(), 9);
@@ -87,7 +88,7 @@ t.test('the ring: starts after the follower head, holds every seq (also those no
   t.equal(hub.after(12, 100), undefined, 'seq 13 was evicted (16 slots: 14..29)');
   t.same(hub.after(13, 100)!.items[0]!.seq, 14);
 
-  const small = createLiveHub({ initiativeOf, origin: 'example.org/log', maxBytes: 3_000 });
+  const small = createLiveHub({ initiativeOf, origin: 'example.org/log', publicUrl: PUBLIC_URL, maxBytes: 3_000 });
   small.startAfter(-1);
   small.subscribe();
   small.consumer.apply(events(0, 20));
@@ -96,7 +97,7 @@ t.test('the ring: starts after the follower head, holds every seq (also those no
 });
 
 t.test('with nobody connected, nothing is framed: the position advances and a later client reads the store', async (t) => {
-  const hub = createLiveHub({ initiativeOf, origin: 'example.org/log', capacity: 16 });
+  const hub = createLiveHub({ initiativeOf, origin: 'example.org/log', publicUrl: PUBLIC_URL, capacity: 16 });
   hub.startAfter(-1);
   hub.consumer.apply(events(0, 9));
   t.equal(hub.head(), 9, 'the hub knows how far the log goes');
@@ -109,7 +110,7 @@ t.test('with nobody connected, nothing is framed: the position advances and a la
 });
 
 t.test('wake-ups are coalesced: a burst of batches is one wake-up per client', async (t) => {
-  const hub = createLiveHub({ initiativeOf, origin: 'example.org/log', coalesceMs: 40 });
+  const hub = createLiveHub({ initiativeOf, origin: 'example.org/log', publicUrl: PUBLIC_URL, coalesceMs: 40 });
   hub.startAfter(-1);
   const subscriptions = Array.from({ length: 100 }, () => hub.subscribe());
   const wakes = new Array<number>(100).fill(0);
@@ -140,7 +141,7 @@ t.test('wake-ups are coalesced: a burst of batches is one wake-up per client', a
 });
 
 t.test('a client catches up from the store, then the ring, then live: no gap, no duplicate', async (t) => {
-  const hub = createLiveHub({ initiativeOf, origin: 'example.org/log', capacity: 16 });
+  const hub = createLiveHub({ initiativeOf, origin: 'example.org/log', publicUrl: PUBLIC_URL, capacity: 16 });
   hub.startAfter(69);
   hub.consumer.apply(events(70, 99)); // the ring holds 84..99
   const reader = memoryReader(() => hub.head());
@@ -168,7 +169,7 @@ t.test('a client catches up from the store, then the ring, then live: no gap, no
 });
 
 t.test('checkpoints: sent right after the last event they cover, only those made after connecting, never with an id', async (t) => {
-  const hub = createLiveHub({ initiativeOf, origin: 'example.org/log' });
+  const hub = createLiveHub({ initiativeOf, origin: 'example.org/log', publicUrl: PUBLIC_URL });
   hub.startAfter(-1);
   const reader = memoryReader(() => hub.head());
   const early = client(hub, reader, -1, { types: new Set(), checkpoints: true });
@@ -187,7 +188,7 @@ t.test('checkpoints: sent right after the last event they cover, only those made
   const cp = c.parser.events.find((e) => e.event === 'checkpoint')!;
   t.equal(cp.id, undefined);
   t.equal(cp.lastEventId, '3', 'the resume point stays at the last event');
-  t.match(JSON.parse(cp.data), { type: 'org.impact-ledger.checkpoint.signed', source: '/audit', seq: 3, data: { treeSize: 4, origin: 'example.org/log' } });
+  t.match(JSON.parse(cp.data), { type: 'org.impact-ledger.checkpoint.signed', source: `${PUBLIC_URL}/audit`, seq: 3, data: { treeSize: 4, origin: 'example.org/log' } });
   await until(() => checkpointsOnly.parser.events.length === 2);
   t.same(checkpointsOnly.parser.events.map((e) => e.event), ['checkpoint', 'checkpoint']);
   await until(() => early.parser.events.length === 3);
@@ -198,7 +199,7 @@ t.test('checkpoints: sent right after the last event they cover, only those made
 });
 
 t.test('a client that stops reading: the pump stops writing at the bound, then drops it', async (t) => {
-  const hub = createLiveHub({ initiativeOf, origin: 'example.org/log' });
+  const hub = createLiveHub({ initiativeOf, origin: 'example.org/log', publicUrl: PUBLIC_URL });
   hub.startAfter(-1);
   const out = new PassThrough({ highWaterMark: 1024 }); // nobody reads it
   const dropped: Array<{ bufferedBytes: number }> = [];

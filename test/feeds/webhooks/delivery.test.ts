@@ -3,7 +3,7 @@ import { admin } from '../../helpers/service.js';
 import { deduplicated, deliveryLog, expectedSeqs, logActivity, verified, webhookWorld } from './fixture.js';
 
 t.test('every matching event reaches the subscription, signed, as a CloudEvent, in an order the receiver can restore', async (t) => {
-  const world = await webhookWorld(t);
+  const world = await webhookWorld(t, { env: { PUBLIC_URL: 'https://ledger.example.org' } });
   if (!world) return;
   const { client, receiver, service } = world;
   const initiative = await client.launch();
@@ -35,7 +35,7 @@ t.test('every matching event reaches the subscription, signed, as a CloudEvent, 
   t.same(kept.map((d) => d.event.seq), expected, 'exactly the initiative’s events after the subscription, none of the other initiative, restorable by seq');
   for (const { event, webhookId } of kept) {
     t.equal(event.specversion, '1.0');
-    t.equal(event.source, `/initiatives/${initiative}`);
+    t.equal(event.source, `https://ledger.example.org/initiatives/${initiative}`, 'source: the initiative under PUBLIC_URL');
     t.match(event.type, /^org\.impact-ledger\.[a-z-]+\.[a-z-]+$/);
     t.equal(event.datacontenttype, 'application/json');
     t.equal(webhookId, `msg_${subscriptionId}_${event.seq}`, 'webhook-id names the subscription and the event');
