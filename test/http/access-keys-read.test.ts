@@ -8,8 +8,8 @@ import { api } from '../helpers/api.js';
 
 /**
  * Design §7: keys are issued and revoked as events and only a hash is kept. `GET /access-keys` and
- * `GET /access-keys/:id` show which keys exist so they can be revoked: an admin every key, a backbone key those of
- * its own initiative; each with its role, scope, label and when it was issued and revoked — never the key, never
+ * `GET /access-keys/:id` show which keys exist so they can be revoked: an admin (and a deployment-wide auditor) every
+ * key, a backbone key (and a scoped auditor) those of its own initiative; each with its role, scope, label and when it was issued and revoked — never the key, never
  * its hash.
  */
 
@@ -126,11 +126,29 @@ t.test('given an unknown or malformed id, then 404 or 400, as problems', async (
   }
 });
 
-t.test('given a partner, auditor or viewer key, then listing and reading keys is 403', async (t) => {
-  for (const key of [partnerA, auditor, viewerA]) {
+t.test('given a partner or viewer key, then listing and reading keys is 403', async (t) => {
+  for (const key of [partnerA, viewerA]) {
     t.equal((await get('/access-keys', key.headers)).status, 403);
     t.equal((await get(`/access-keys/${key.id}`, key.headers)).status, 403, 'not even itself');
   }
+});
+
+t.test('given an auditor key (auditors read everything, design §7), then it reads keys as far as its scope reaches', async (t) => {
+  const everyKey = await get('/access-keys', auditor.headers);
+  t.equal(everyKey.status, 200);
+  t.same(idsOf(everyKey.body), all.map((k) => k.id), 'a deployment-wide auditor: every key, revoked ones included');
+  showsNoSecret(t, everyKey.text);
+  t.same(idsOf((await get(`/access-keys?initiativeId=${B}`, auditor.headers)).body), [backboneB.id], 'or one initiative\'s');
+  t.match(await get(`/access-keys/${backboneA.id}`, auditor.headers), { status: 200, body: { id: backboneA.id, role: 'backbone' } });
+
+  const scoped = await c.key({ role: 'auditor', initiativeId: A, label: 'auditor of A' });
+  const own = await get('/access-keys', scoped.headers);
+  t.equal(own.status, 200);
+  t.same(idsOf(own.body), [backboneA, partnerA, viewerA, revokedA, scoped].map((k) => k.id), 'an auditor of A: the keys of A');
+  t.equal((await get(`/access-keys?initiativeId=${B}`, scoped.headers)).status, 403, 'not those of B');
+  t.equal((await get(`/access-keys/${backboneB.id}`, scoped.headers)).status, 403, 'nor one of them');
+  t.equal((await get(`/access-keys/${auditor.id}`, scoped.headers)).status, 403, 'nor a deployment-wide key');
+  t.equal((await app.inject({ method: 'DELETE', url: `/access-keys/${viewerA.id}`, headers: auditor.headers })).statusCode, 403, 'reading is not revoking');
 });
 
 t.test('given no key or an unknown one, then 401', async (t) => {

@@ -2,7 +2,7 @@ import t from 'tap';
 import { api } from '../helpers/api.js';
 import { admin, startService } from '../helpers/service.js';
 
-t.test('GET /metrics: Prometheus text with HTTP, follower, store and log figures; admin only', async (t) => {
+t.test('GET /metrics: Prometheus text with HTTP, follower, store and log figures; admins and deployment-wide auditors', async (t) => {
   const service = await startService(t);
   const client = api(service.app);
   const initiative = await client.launch();
@@ -25,6 +25,12 @@ t.test('GET /metrics: Prometheus text with HTTP, follower, store and log figures
   t.notOk(/ledger_webhook_jobs\{/.test(res.body), 'no queue figures without Redis');
 
   const auditor = await client.key({ role: 'auditor' });
-  t.equal((await service.app.inject({ method: 'GET', url: '/metrics', headers: auditor.headers })).statusCode, 403);
+  t.equal((await service.app.inject({ method: 'GET', url: '/metrics', headers: auditor.headers })).statusCode, 200, 'a deployment-wide auditor reads them');
+  const scoped = await client.key({ role: 'auditor', initiativeId: initiative });
+  const refused = await service.app.inject({ method: 'GET', url: '/metrics', headers: scoped.headers });
+  t.equal(refused.statusCode, 403, 'an auditor of one initiative does not: the figures are the whole deployment\'s');
+  t.match(refused.json(), { status: 403, detail: /whole deployment/ });
+  const backbone = await client.key({ role: 'backbone', initiativeId: initiative });
+  t.equal((await service.app.inject({ method: 'GET', url: '/metrics', headers: backbone.headers })).statusCode, 403);
   t.equal((await service.app.inject({ method: 'GET', url: '/metrics' })).statusCode, 401);
 });

@@ -7,8 +7,9 @@ import { api, indicatorBody } from '../helpers/api.js';
  * Design §7, role by role, against every route family: admin everywhere; backbone every write in its own
  * initiative; partner only its own commitments, contributions, readings and votes; auditor reads the audit API
  * and writes nothing; viewer writes nothing; a backbone key of another initiative can do nothing here
- * (it lists only its own initiatives). Every key of the initiative reads its views and resources. Admins and the
- * backbone list and read the initiative's access keys.
+ * (it lists only its own initiatives). Every key of the initiative reads its views and resources. Admins, the
+ * backbone and auditors list and read the initiative's access keys. Checkpoints and proofs (hashes only) are for
+ * every key that gets checkpoints in its feed: partners witness the log.
  * Every request is valid for the role that may make it, so an allowed one is 2xx and a refused one is 403.
  */
 
@@ -71,6 +72,13 @@ interface Route {
 const RUNS = ['admin', 'backbone'] as const;
 const OWN = ['admin', 'backbone', 'partner'] as const;
 const AUDIT = ['admin', 'auditor'] as const;
+/**
+ * Checkpoints and proofs (hashes only): every key that gets checkpoints in its feed, so partners can witness the log;
+ * the log is one tree for the deployment, so a backbone key of another initiative too.
+ */
+const WITNESS = ['admin', 'backbone', 'partner', 'auditor', 'otherBackbone'] as const;
+/** Reading access keys: those who manage them, and auditors (the auditor here is deployment-wide). */
+const READ_KEYS = ['admin', 'backbone', 'auditor'] as const;
 /** The event feed: every key of the initiative but viewers (they read views); the auditor here is deployment-wide. */
 const FEED = ['admin', 'backbone', 'partner', 'auditor'] as const;
 /** Subscribing is managing an endpoint: admins, the backbone and the owning partner (auditors and viewers read). */
@@ -176,10 +184,13 @@ const routes: Route[] = [
 
   { family: 'access keys', name: 'POST /access-keys', allowed: RUNS, run: (h) => post('/access-keys', { role: 'viewer', initiativeId: I, label: unique('viewer') }, h) },
   { family: 'access keys', name: 'DELETE /access-keys/:id', allowed: RUNS, run: async (h) => inject('DELETE', `/access-keys/${(await c.key({ role: 'viewer', initiativeId: I })).id}`, h) },
-  { family: 'access keys', name: 'GET /access-keys?initiativeId=', allowed: RUNS, run: (h) => inject('GET', `/access-keys?initiativeId=${I}`, h) },
-  { family: 'access keys', name: 'GET /access-keys/:id', allowed: RUNS, run: async (h) => inject('GET', `/access-keys/${(await c.key({ role: 'viewer', initiativeId: I })).id}`, h) },
+  { family: 'access keys', name: 'GET /access-keys?initiativeId=', allowed: READ_KEYS, run: (h) => inject('GET', `/access-keys?initiativeId=${I}`, h) },
+  { family: 'access keys', name: 'GET /access-keys/:id', allowed: READ_KEYS, run: async (h) => inject('GET', `/access-keys/${(await c.key({ role: 'viewer', initiativeId: I })).id}`, h) },
 
-  { family: 'audit', name: 'GET /audit/checkpoint', allowed: AUDIT, run: (h) => inject('GET', '/audit/checkpoint', h) },
+  { family: 'audit', name: 'GET /audit/checkpoint', allowed: WITNESS, run: (h) => inject('GET', '/audit/checkpoint', h) },
+  { family: 'audit', name: 'GET /audit/checkpoints', allowed: WITNESS, run: (h) => inject('GET', '/audit/checkpoints?from=0', h) },
+  { family: 'audit', name: 'GET /audit/proof/inclusion', allowed: WITNESS, run: (h) => inject('GET', '/audit/proof/inclusion?seq=0&treeSize=2', h) },
+  { family: 'audit', name: 'GET /audit/proof/consistency', allowed: WITNESS, run: (h) => inject('GET', '/audit/proof/consistency?from=1&to=2', h) },
   { family: 'audit', name: 'GET /audit/events', allowed: AUDIT, run: (h) => inject('GET', '/audit/events?from=0&limit=2', h) },
   { family: 'audit', name: 'POST /audit/checkpoints', allowed: ['admin'], run: (h) => inject('POST', '/audit/checkpoints', h) },
 
@@ -217,11 +228,11 @@ const roleTest = (who: Who, description: string) =>
   });
 
 roleTest('admin', 'everything, everywhere');
-roleTest('backbone', 'every write in its own initiative, not the audit API');
-roleTest('partner', 'only its own readings, commitments, contributions and votes');
-roleTest('auditor', 'reads the audit API, writes nothing');
+roleTest('backbone', 'every write in its own initiative; of the audit API only checkpoints and proofs');
+roleTest('partner', 'only its own readings, commitments, contributions and votes; witnesses checkpoints and proofs');
+roleTest('auditor', 'reads the audit API and access keys, writes nothing');
 roleTest('viewer', 'writes nothing, and the audit API is not a view');
-roleTest('otherBackbone', 'a backbone key of another initiative can do nothing here');
+roleTest('otherBackbone', 'a backbone key of another initiative can do nothing here but witness the one log');
 
 t.test('without a key, or with an unknown one, every route is 401', async (t) => {
   for (const route of routes) {

@@ -17,6 +17,11 @@ export const accessKeyFor = (derive: SecretDeriver, keyId: string) => `il_${deri
 
 /** Who manages keys: admins every key, a backbone key those of its own initiative. */
 const MANAGE: readonly Role[] = ['admin', 'backbone'];
+/** Who reads them: the managers, and auditors (who read everything, design §7) — all keys or their initiative's. */
+const READ_KEYS: readonly Role[] = [...MANAGE, 'auditor'];
+
+/** Admins and deployment-wide auditors see every key; other keys only those of their own initiative. */
+const seesEveryKey = (actor: Actor): boolean => actor.role === 'admin' || (actor.role === 'auditor' && actor.initiativeId === undefined);
 
 /** A key as the API shows it: what it may do and when it was issued and revoked; never the key, never its hash. */
 const accessKeySchema = z
@@ -45,10 +50,10 @@ const view = (key: AccessKeyEntry): z.output<typeof accessKeySchema> => ({
 
 const readErrors = { 400: problemSchema, 401: problemSchema, 403: problemSchema, 404: problemSchema };
 
-/** 403 unless the key may see this one: admins every key, a backbone key only those of its own initiative. */
+/** 403 unless the key may see this one (`seesEveryKey`, else only keys of its own initiative). */
 const requireVisible = (actor: Actor, key: AccessKeyEntry): void => {
-  if (actor.role === 'admin') return;
-  if (!key.initiativeId) throw new ForbiddenError('a backbone key sees only keys of its own initiative');
+  if (seesEveryKey(actor)) return;
+  if (!key.initiativeId) throw new ForbiddenError('a key scoped to an initiative sees only keys of that initiative');
   requireInitiative(actor, key.initiativeId);
 };
 
@@ -60,7 +65,8 @@ export interface AccessKeyRouteDeps extends WriteDeps {
 /**
  * Access keys (design §7): issued and revoked as events through the one write pipeline; listed and read from the
  * directory, which keeps each key's role, scope, label, hash and times. Reads never show the key (it exists only in
- * the 201 of its issue) nor its hash. An admin sees every key; a backbone key the keys of its own initiative.
+ * the 201 of its issue) nor its hash. An admin or deployment-wide auditor sees every key; a backbone key or scoped
+ * auditor the keys of its own initiative.
  */
 export const accessKeyRoutes = (deps: AccessKeyRouteDeps): FastifyPluginAsyncZod => async (app) => {
   writeRoute(app, deps, {
@@ -125,21 +131,22 @@ export const accessKeyRoutes = (deps: AccessKeyRouteDeps): FastifyPluginAsyncZod
     {
       schema: {
         operationId: 'listAccessKeys',
-        summary: 'The issued access keys (revoked ones included) this key manages: all for admins, its own initiative\'s for a backbone key',
+        summary: 'The issued access keys (revoked ones included) this key may read: all for admins and deployment-wide auditors, its own initiative\'s for a backbone key or a scoped auditor',
         tags: ['access'],
         security: [{ bearer: [] }],
         querystring: z.strictObject({
-          initiativeId: idSchema.optional().describe('only keys of this initiative (a backbone key: its own; another is a 403)'),
+          initiativeId: idSchema.optional().describe('only keys of this initiative (a backbone key or scoped auditor: its own; another is a 403)'),
         }),
         response: { 200: z.object({ accessKeys: z.array(accessKeySchema).describe('by issue time, then id') }).meta({ id: 'AccessKeyList' }), ...readErrors },
       },
-      onRequest: app.authorize(MANAGE),
+      onRequest: app.authorize(READ_KEYS),
     },
     async (request) => {
       const actor = request.actor!;
       const { initiativeId } = request.query;
-      if (actor.role !== 'admin') requireInitiative(actor, initiativeId ?? actor.initiativeId);
-      const scope = actor.role === 'admin' ? initiativeId : actor.initiativeId;
+      const everyKey = seesEveryKey(actor);
+      if (!everyKey) requireInitiative(actor, initiativeId ?? actor.initiativeId);
+      const scope = everyKey ? initiativeId : actor.initiativeId;
       return { accessKeys: deps.keys.keys(scope).map(view) };
     },
   );
@@ -155,7 +162,7 @@ export const accessKeyRoutes = (deps: AccessKeyRouteDeps): FastifyPluginAsyncZod
         params: idParams,
         response: { 200: accessKeySchema, ...readErrors },
       },
-      onRequest: app.authorize(MANAGE),
+      onRequest: app.authorize(READ_KEYS),
     },
     async (request) => {
       const key = deps.keys.keyById(request.params.id);

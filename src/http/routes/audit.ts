@@ -32,6 +32,12 @@ const logEntrySchema = z
   .meta({ id: 'LogEntry' });
 const errors = { 400: problemSchema, 401: problemSchema, 403: problemSchema };
 const AUDIT_ROLES = ['admin', 'auditor'] as const;
+/**
+ * Checkpoints and proofs carry tree sizes and hashes only, nothing an initiative recorded: every key that receives
+ * checkpoints in the feed may fetch them too, so partners can witness the log (design §6) — check that each new
+ * checkpoint is consistent with the last one they saw, and follow the `inclusion` link of their own receipts.
+ */
+const WITNESS_ROLES = ['admin', 'auditor', 'backbone', 'partner'] as const;
 
 /** Range errors of the proof code are the caller's mistake: 400, never 500. */
 const asProblem = <T>(work: () => T): T => {
@@ -113,7 +119,7 @@ export const auditRoutes =
       '/audit/checkpoint',
       {
         schema: { operationId: 'getCheckpoint', tags: ['audit'], summary: 'The latest signed checkpoint (C2SP tlog-checkpoint)', security: [{ bearer: [] }], response: { ...text, ...errors } },
-        onRequest: app.authorize(AUDIT_ROLES),
+        onRequest: app.authorize(WITNESS_ROLES),
       },
       async (_request, reply) => reply.type('text/plain; charset=utf-8').send((log.checkpointer.latest() ?? log.checkpointer.sign()).note),
     );
@@ -138,7 +144,7 @@ export const auditRoutes =
           querystring: z.strictObject({ from: seqParam.default(0), limit: z.coerce.number().int().min(1).max(1000).default(100) }),
           response: { 200: z.object({ checkpoints: z.array(z.object({ size: z.number().int(), note: z.string(), createdAt: z.string() })) }), ...errors },
         },
-        onRequest: app.authorize(AUDIT_ROLES),
+        onRequest: app.authorize(WITNESS_ROLES),
       },
       async (request) => ({ checkpoints: log.checkpointer.list(request.query.from, request.query.limit) }),
     );
@@ -154,7 +160,7 @@ export const auditRoutes =
           querystring: z.strictObject({ seq: seqParam, treeSize: seqParam.optional() }),
           response: { 200: z.object({ seq: z.number().int(), treeSize: z.number().int(), leafHash: hex, hashes: z.array(hex) }), ...errors },
         },
-        onRequest: app.authorize(AUDIT_ROLES),
+        onRequest: app.authorize(WITNESS_ROLES),
       },
       async (request) => {
         const { seq } = request.query;
@@ -175,7 +181,7 @@ export const auditRoutes =
           querystring: z.strictObject({ from: seqParam, to: seqParam }),
           response: { 200: z.object({ from: z.number().int(), to: z.number().int(), hashes: z.array(hex) }), ...errors },
         },
-        onRequest: app.authorize(AUDIT_ROLES),
+        onRequest: app.authorize(WITNESS_ROLES),
       },
       async (request) => asProblem(() => log.consistency(request.query.from, request.query.to)),
     );

@@ -1,13 +1,18 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Metrics } from '../../metrics/metrics.js';
+import { ForbiddenError } from '../../errors.js';
 import { problemSchema } from '../problem.js';
 
 export interface MetricsRouteDeps {
   metrics: Pick<Metrics, 'text' | 'contentType'>;
 }
 
-/** `GET /metrics`: Prometheus text exposition, for admin keys (Prometheus sends one as `authorization: Bearer`). */
+/**
+ * `GET /metrics`: Prometheus text exposition (Prometheus sends a key as `authorization: Bearer`), for admin keys and
+ * deployment-wide auditors (who read everything, design §7). The figures are the deployment's, all initiatives
+ * together, so a key scoped to one initiative does not read them.
+ */
 export const metricsRoutes =
   (deps: MetricsRouteDeps): FastifyPluginAsyncZod =>
   async (app) => {
@@ -25,8 +30,11 @@ export const metricsRoutes =
             403: problemSchema,
           },
         },
-        onRequest: app.authorize(['admin']),
+        onRequest: app.authorize(['admin', 'auditor']),
       },
-      async (_request, reply) => reply.type(deps.metrics.contentType).send(await deps.metrics.text()),
+      async (request, reply) => {
+        if (request.actor?.initiativeId !== undefined) throw new ForbiddenError('the metrics are the whole deployment\'s: a key scoped to one initiative does not read them');
+        return reply.type(deps.metrics.contentType).send(await deps.metrics.text());
+      },
     );
   };
