@@ -15,6 +15,8 @@ export interface CloudEvent {
 }
 
 export const CLOUDEVENT_TYPE_PREFIX = 'org.impact-ledger.';
+/** The CloudEvents type of a signed checkpoint of the transparency log. */
+export const CHECKPOINT_CLOUDEVENT_TYPE = `${CLOUDEVENT_TYPE_PREFIX}checkpoint.signed`;
 
 const kebab = (pascal: string) => pascal.replace(/([a-z0-9])([A-Z])/g, '$1-$2').toLowerCase();
 
@@ -55,7 +57,7 @@ export const checkpointCloudEvent = (checkpoint: { size: number; note: string; c
   specversion: '1.0',
   id: `checkpoint-${checkpoint.size}`,
   source: `${publicUrl}/audit`,
-  type: `${CLOUDEVENT_TYPE_PREFIX}checkpoint.signed`,
+  type: CHECKPOINT_CLOUDEVENT_TYPE,
   time: checkpoint.createdAt,
   subject: `checkpoints/${checkpoint.size}`,
   datacontenttype: 'application/json',

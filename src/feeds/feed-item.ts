@@ -1,5 +1,6 @@
+import { eventTypes } from '../events/catalog.js';
 import type { SequencedEvent } from '../follower/consumer.js';
-import { toCloudEvent } from './cloudevents.js';
+import { cloudEventType, toCloudEvent } from './cloudevents.js';
 
 /**
  * One event as the feeds hand it out (SSE and webhooks alike): its place in the global order, the initiative it
@@ -23,6 +24,15 @@ export interface FeedItem {
 const ADMINISTRATIVE = new Set(['AccessKeyIssued', 'AccessKeyRevoked', 'SubscriptionCreated', 'SubscriptionDisabled', 'SubscriptionEnabled', 'SubscriptionRemoved']);
 
 export const isFeedEventType = (type: string): boolean => !ADMINISTRATIVE.has(type);
+
+/** Every feed event type under both names a filter may use: the catalog's and its CloudEvents `type`. */
+const feedTypesByName = new Map(eventTypes.filter(isFeedEventType).flatMap((type) => [[type, type] as const, [cloudEventType(type), type] as const]));
+
+/**
+ * The catalog type a feed filter names, given as in the catalog (`ReadingRecorded`) or as the CloudEvents `type` the
+ * items carry (`org.impact-ledger.reading.recorded`); undefined for anything else, administrative types included.
+ */
+export const feedTypeNamed = (name: string): string | undefined => feedTypesByName.get(name);
 
 /** Resolves the initiative an event belongs to (its `data.initiativeId`, else the initiative of its stream). */
 export type InitiativeOfEvent = (event: SequencedEvent) => string | null | undefined;

@@ -156,6 +156,11 @@ t.test('filters: initiative and types; unknown types and malformed resume points
   await readings.until((x) => x.events.length === 3);
   t.equal(seqs(readings).at(-1), head + 1, 'live events are filtered the same way');
 
+  // A filter may name a type as the items carry it: the CloudEvents type (and the checkpoint's).
+  const byCloudEventType = await stream(t, `${base}/feeds/events?after=-1&types=org.impact-ledger.reading.recorded,org.impact-ledger.checkpoint.signed`);
+  await byCloudEventType.until((x) => x.events.length === 3);
+  t.same(seqs(byCloudEventType), seqs(readings), 'the same readings as by catalog name');
+
   const bad = async (query: string, headers: Record<string, string> = {}) => {
     const res = await service.app.inject({ method: 'GET', url: `/feeds/events${query}`, headers: { ...admin, ...headers } });
     t.equal(res.statusCode, 400, `${query} ${JSON.stringify(headers)} → 400`);
@@ -164,6 +169,8 @@ t.test('filters: initiative and types; unknown types and malformed resume points
   };
   t.same(await bad('?types=ReadingRecorded,Bogus'), ['querystring.types']);
   t.same(await bad('?types=AccessKeyIssued'), ['querystring.types'], 'administrative events are not feed types');
+  t.same(await bad('?types=org.impact-ledger.access-key.issued'), ['querystring.types'], 'not by their CloudEvents type either');
+  t.same(await bad('?types=org.impact-ledger.reading.bogus'), ['querystring.types']);
   t.same(await bad('?after=-2'), ['querystring.after']);
   t.same(await bad('?after=abc'), ['querystring.after']);
   t.same(await bad('?after=1.5'), ['querystring.after']);

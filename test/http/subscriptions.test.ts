@@ -68,11 +68,18 @@ t.test('subscriptions through the API, without Redis: recorded and listed; deliv
       t.equal(res.status, 400, `${bad} refused`);
       t.same(res.body.errors?.map((e: { path: string }) => e.path), ['body.url']);
     }
-    const types = await client.post('/subscriptions', { url, initiativeId: initiative, types: ['ReadingRecorded', 'NoSuchEvent', 'AccessKeyIssued'] });
+    const types = await client.post('/subscriptions', { url, initiativeId: initiative, types: ['ReadingRecorded', 'NoSuchEvent', 'AccessKeyIssued', 'org.impact-ledger.access-key.issued'] });
     t.equal(types.status, 400);
-    t.same(types.body.errors.map((e: { path: string }) => e.path), ['body.types.1', 'body.types.2'], 'unknown and administrative types are named');
+    t.same(types.body.errors.map((e: { path: string }) => e.path), ['body.types.1', 'body.types.2', 'body.types.3'], 'unknown and administrative types are named');
     const unknown = await client.post('/subscriptions', { url, initiativeId: initiative, secret: 'whsec_x' });
     t.equal(unknown.status, 400, 'no field can carry a secret in');
+  });
+
+  t.test('types may be named as the deliveries carry them (CloudEvents types): recorded by catalog name, once each', async (t) => {
+    const res = await client.post('/subscriptions', { url, initiativeId: initiative, types: ['org.impact-ledger.reading.recorded', 'ReadingRecorded', 'org.impact-ledger.decision.vote-cast'] });
+    t.equal(res.status, 201, JSON.stringify(res.body));
+    const got = await service.app.inject({ method: 'GET', url: `/subscriptions/${res.body.id}`, headers: admin });
+    t.same(got.json().types, ['ReadingRecorded', 'VoteCast']);
   });
 
   t.test('disable, enable, remove; only the owner, the backbone or an admin', async (t) => {

@@ -4,8 +4,8 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { ValidationError } from '../../errors.js';
 import type { Actor } from '../../events/envelope.js';
-import { catalog } from '../../events/catalog.js';
-import { isFeedEventType } from '../../feeds/feed-item.js';
+import { CHECKPOINT_CLOUDEVENT_TYPE } from '../../feeds/cloudevents.js';
+import { feedTypeNamed } from '../../feeds/feed-item.js';
 import type { FeedReader } from '../../feeds/feed-reader.js';
 import type { LiveHub } from '../../feeds/live-hub.js';
 import { sseComment } from '../../feeds/sse-frame.js';
@@ -30,21 +30,30 @@ export interface FeedRouteDeps {
 const FEED_ROLES = ['admin', 'backbone', 'partner', 'auditor'] as const;
 /** The `types` value that selects signed checkpoints of the transparency log. */
 export const CHECKPOINT_TYPE = 'checkpoint';
-const feedTypes = new Set(Object.keys(catalog).filter(isFeedEventType));
 
 const errors = { 400: problemSchema, 401: problemSchema, 403: problemSchema };
 
-/** `ReadingRecorded,VoteCast,checkpoint` → event types and whether checkpoints are wanted; unknown names are a 400. */
+const isCheckpointName = (name: string) => name === CHECKPOINT_TYPE || name === CHECKPOINT_CLOUDEVENT_TYPE;
+
+/**
+ * `ReadingRecorded,VoteCast,checkpoint` → event types and whether checkpoints are wanted. Each may also be named by
+ * the CloudEvents `type` the items carry (`org.impact-ledger.reading.recorded`, `org.impact-ledger.checkpoint.signed`);
+ * unknown names are a 400.
+ */
 const parseTypes = (types: string | undefined): { types?: Set<string>; checkpoints: boolean } => {
   if (types === undefined) return { checkpoints: true };
   const names = types.split(',').map((name) => name.trim());
-  const unknown = names.filter((name) => name !== CHECKPOINT_TYPE && !feedTypes.has(name));
+  const unknown = names.filter((name) => !isCheckpointName(name) && feedTypeNamed(name) === undefined);
   if (unknown.length > 0 || names.length === 0) {
     throw new ValidationError('invalid querystring', [
-      { path: 'querystring.types', message: `unknown feed type ${unknown.map((n) => JSON.stringify(n)).join(', ')}: use event types of the catalog (ReadingRecorded, …) or "${CHECKPOINT_TYPE}"` },
+      {
+        path: 'querystring.types',
+        message: `unknown feed type ${unknown.map((n) => JSON.stringify(n)).join(', ')}: use event types of the catalog (ReadingRecorded, …) or their CloudEvents types (org.impact-ledger.reading.recorded, …), or "${CHECKPOINT_TYPE}"`,
+      },
     ]);
   }
-  return { types: new Set(names.filter((name) => name !== CHECKPOINT_TYPE)), checkpoints: names.includes(CHECKPOINT_TYPE) };
+  const eventNames = names.filter((name) => !isCheckpointName(name));
+  return { types: new Set(eventNames.map((name) => feedTypeNamed(name)!)), checkpoints: names.some(isCheckpointName) };
 };
 
 /**
@@ -102,7 +111,7 @@ export const feedRoutes =
               .string()
               .max(4_000)
               .optional()
-              .describe(`comma-separated event types of the catalog (\`ReadingRecorded,VoteCast\`), and/or \`${CHECKPOINT_TYPE}\`; default: every type and checkpoints`),
+              .describe(`comma-separated event types of the catalog (\`ReadingRecorded,VoteCast\`) or their CloudEvents types (\`org.impact-ledger.reading.recorded\`), and/or \`${CHECKPOINT_TYPE}\`; default: every type and checkpoints`),
           }),
           response: {
             200: { description: 'a stream of Server-Sent Events', content: { 'text/event-stream': { schema: z.string().describe('SSE messages (WHATWG HTML §9.2)') } } },

@@ -5,8 +5,7 @@ import { subscriptionDecider, subscriptionStream } from '../../domain/subscripti
 import { ForbiddenError, NotFoundError } from '../../errors.js';
 import { idSchema, reasonSchema, uniqueArray } from '../../events/common.js';
 import type { Actor, Role } from '../../events/envelope.js';
-import { isEventType } from '../../events/catalog.js';
-import { isFeedEventType } from '../../feeds/feed-item.js';
+import { feedTypeNamed } from '../../feeds/feed-item.js';
 import type { Subscription } from '../../feeds/webhooks/subscription-registry.js';
 import type { Webhooks } from '../../feeds/webhooks/webhooks.js';
 import { refusedUrl } from '../../feeds/webhooks/url-guard.js';
@@ -100,7 +99,7 @@ export const subscriptionRoutes =
         }).describe(deps.allowInsecureWebhooks ? 'https: (or http: to loopback: ALLOW_INSECURE_WEBHOOKS=1)' : 'an https: URL of a public host'),
         initiativeId: idSchema,
         types: uniqueArray(
-          z.string().max(64).refine((type) => isEventType(type) && isFeedEventType(type), 'must be an event type the feeds carry (see the event catalog)'),
+          z.string().max(64).refine((type) => feedTypeNamed(type) !== undefined, 'must be an event type the feeds carry: its catalog name (ReadingRecorded) or CloudEvents type (org.impact-ledger.reading.recorded)'),
           { max: 100 },
         )
           .optional()
@@ -132,7 +131,8 @@ export const subscriptionRoutes =
             subscriptionId,
             initiativeId: body.initiativeId,
             url: body.url,
-            types: body.types ?? [],
+            // Recorded by catalog name, whichever name the client used (one type named both ways is one type).
+            types: [...new Set((body.types ?? []).map((type) => feedTypeNamed(type)!))],
             ...(partnerId ? { partnerId } : {}),
             context: { actor: context.actor, initiative: await facts(body.initiativeId) },
           },
