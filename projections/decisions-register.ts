@@ -24,7 +24,10 @@ export interface DecisionEntry {
   quorum?: number;
   closesAt?: string;
   proposedAt: string;
+  /** The key that proposed (or recorded) it. */
   proposedBy: { keyId: string; role: string; partnerId?: string };
+  /** The partner that put it forward, when named (the event's `proposingPartnerId`; the key above recorded it for them). */
+  proposingPartnerId?: string;
   /** The vote that counts, per partner. */
   votes: Record<string, VoteEntry>;
   /** Every vote cast, in order (a changed vote stays visible). */
@@ -52,7 +55,8 @@ const actorOf = (event: ProjectedEvent) => {
 
 export const decisionsRegister = defineProjection<DecisionsState>({
   name: 'decisions-register',
-  version: 1,
+  /** 2: an entry names the partner that put it forward (`proposingPartnerId`). */
+  version: 2,
   init: () => ({ views: {}, owners: {} }),
   ...viewsByInitiative,
 
@@ -81,6 +85,7 @@ export const decisionsRegister = defineProjection<DecisionsState>({
           ...(d.closesAt ? { closesAt: d.closesAt } : {}),
           proposedAt: event.metadata.recordedAt,
           proposedBy: actorOf(event),
+          ...(d.proposingPartnerId ? { proposingPartnerId: d.proposingPartnerId } : {}),
           votes: {},
           voteHistory: [],
         });
@@ -120,6 +125,7 @@ export const decisionsRegister = defineProjection<DecisionsState>({
           status: 'recorded',
           proposedAt: event.metadata.recordedAt,
           proposedBy: actorOf(event),
+          ...(d.proposingPartnerId ? { proposingPartnerId: d.proposingPartnerId } : {}),
           votes: {},
           voteHistory: [],
           outcome: d.outcome,

@@ -27,7 +27,10 @@ export interface EquityView {
   contributions: Record<string, { sector: string; money?: { amount: string; currency: string }; hours?: number; reversed: boolean }>;
   /** decision → partner → its counting vote's sector. */
   votes: Record<string, Record<string, string>>;
-  /** Proposals by the proposing key's partner's sector; `unattributed` for backbone or admin keys without a partner. */
+  /**
+   * Decisions put forward (proposed for a vote, or recorded as taken in a meeting) by sector: of the event's
+   * `proposingPartnerId` partner, else of the key's partner; `unattributed` when neither names a partner of the initiative.
+   */
   proposals: Record<string, number>;
   activityParticipations: Record<string, number>;
   /** strategy → partner → sector of the RACI cell holder. */
@@ -46,7 +49,8 @@ const SECTORS = ['government', 'business', 'nonprofit', 'academia', 'philanthrop
 
 export const equityLens = defineProjection<EquityState>({
   name: 'equity-lens',
-  version: 1,
+  /** 2: proposals are credited to `proposingPartnerId`, and decisions recorded from meetings count as proposals. */
+  version: 2,
   init: () => ({ views: {}, owners: {} }),
   ...viewsByInitiative,
 
@@ -87,13 +91,12 @@ export const equityLens = defineProjection<EquityState>({
       }
       case 'DecisionProposed':
       case 'DecisionRecorded': {
-        const d = event.data as EventData<'DecisionProposed'>;
+        // A decision enters the ledger once, proposed or recorded (its decider refuses a second).
+        const d = event.data as EventData<'DecisionProposed'> | EventData<'DecisionRecorded'>;
         const v = view(d.initiativeId);
         state.owners[d.decisionId] = d.initiativeId;
-        if (event.type === 'DecisionProposed') {
-          const sector = sectorOf(v, event.metadata.actor.partnerId) ?? 'unattributed';
-          v.proposals[sector] = (v.proposals[sector] ?? 0) + 1;
-        }
+        const sector = sectorOf(v, d.proposingPartnerId ?? event.metadata.actor.partnerId) ?? 'unattributed';
+        v.proposals[sector] = (v.proposals[sector] ?? 0) + 1;
         break;
       }
       case 'VoteCast': {

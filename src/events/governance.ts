@@ -34,6 +34,11 @@ export const decisionProposedSchema = z.strictObject({
   /** Fraction of active partners that must vote, in (0, 1]. */
   quorum: z.number().gt(0).max(1),
   closesAt: timestampSchema.optional(),
+  /**
+   * The partner that put the decision forward (the backbone or an admin records it on that partner's behalf);
+   * the equity lens credits the proposal to its sector. Absent from events recorded before it existed.
+   */
+  proposingPartnerId: idSchema.optional(),
 });
 export type DecisionProposed = z.infer<typeof decisionProposedSchema>;
 
@@ -90,6 +95,8 @@ export const decisionRecordedSchema = z
     /** Present exactly when the outcome is `adopted`; one of `options`. */
     chosenOption: optionSchema.optional(),
     takenAt: timestampSchema,
+    /** The partner that put the decision forward, as in `DecisionProposed`. */
+    proposingPartnerId: idSchema.optional(),
   })
   .superRefine((d, ctx) => {
     if (d.outcome === 'adopted') {

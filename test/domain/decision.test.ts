@@ -83,6 +83,15 @@ t.test('ProposeDecision', async (t) => {
   t.test('options are unique (catalog)', async () => {
     given([]).when(propose({ options: ['Yes', 'Yes'] })).thenThrows(ValidationError);
   });
+  t.test('the backbone records the partner that put it forward', async () => {
+    given([]).when(propose({ proposingPartnerId: ids.partner2 })).then([proposed({ proposingPartnerId: ids.partner2 })]);
+  });
+  t.test('the partner that put it forward is an active partner of the initiative', async () => {
+    given([]).when(propose({ proposingPartnerId: uuid(77) })).thenThrows(RuleViolationError, 'is not a partner');
+    given([])
+      .when(propose({ proposingPartnerId: partner4, context: context(before, { ...four, [partner4]: 'left' }) }))
+      .thenThrows(RuleViolationError, 'has left');
+  });
 });
 
 t.test('CastVote', async (t) => {
@@ -230,6 +239,17 @@ t.test('RecordDecision', async (t) => {
     given([])
       .when(recordCommand({ context: context('2024-02-01T09:00:00Z') }))
       .thenThrows(RuleViolationError, 'in the future');
+  });
+  t.test('the backbone records the partner that put it forward', async () => {
+    given([])
+      .when(recordCommand({ proposingPartnerId: ids.partner }))
+      .then([{ type: 'DecisionRecorded', data: { ...samples.DecisionRecorded, proposingPartnerId: ids.partner } }]);
+  });
+  t.test('the partner that put it forward is an active partner of the initiative', async () => {
+    given([]).when(recordCommand({ proposingPartnerId: uuid(77) })).thenThrows(RuleViolationError, 'is not a partner');
+    given([])
+      .when(recordCommand({ proposingPartnerId: ids.partner2, context: { ...context('2024-02-02T00:00:00Z', { [ids.partner2]: 'left' }) } }))
+      .thenThrows(RuleViolationError, 'has left');
   });
   t.test('a decision id is used once', async () => {
     given([recorded]).when(recordCommand()).thenThrows(RuleViolationError, 'already exists');

@@ -84,6 +84,51 @@ t.test('a decision taken in a meeting is recorded with outcome and takenAt', asy
   t.match(await errors({ title: 'Quorum', options: ['a', 'b'], rule: 'majority', quorum: 0 }), { status: 400, errors: [{ path: 'body.quorum' }] });
 });
 
+t.test('the backbone names the partner that put a decision forward: the equity lens credits its sector', async (t) => {
+  const { c, store, initiativeId, members, backbone } = await setup(t);
+  const [, { id: farmers }, { id: city }] = members;
+  const proposal = { title: 'Share tractor time', options: ['yes', 'no'], rule: 'majority', quorum: 0.5 };
+  const proposed = await c.post(`/initiatives/${initiativeId}/decisions`, { ...proposal, proposingPartnerId: farmers }, backbone.headers);
+  t.equal(proposed.status, 201);
+  const decisionId = proposed.body.id as string;
+  t.match((await store.readStream(`decision-${decisionId}`))[0], { type: 'DecisionProposed', data: { decisionId, proposingPartnerId: farmers } });
+  const meeting = { title: 'Test the wells twice a year', options: ['twice', 'once'], outcome: 'adopted', chosenOption: 'twice', takenAt: '2026-01-20T18:30:00Z' };
+  const recorded = await c.post(`/initiatives/${initiativeId}/decisions`, { ...meeting, proposingPartnerId: city }, backbone.headers);
+  t.equal(recorded.status, 201);
+  t.match((await store.readStream(`decision-${recorded.body.id as string}`))[0], { type: 'DecisionRecorded', data: { proposingPartnerId: city } });
+  t.equal((await c.post(`/initiatives/${initiativeId}/decisions`, proposal, backbone.headers)).status, 201, 'without proposingPartnerId');
+
+  type Sector = { sector: string; proposals: number; shareOfProposals: number | null };
+  const { view } = await c.ok<{ view: { sectors: Sector[] } }>(`/initiatives/${initiativeId}/equity`);
+  const sector = (name: string) => view.sectors.find((s) => s.sector === name)!;
+  t.match(sector('business'), { proposals: 1, shareOfProposals: 33.3 }, 'the farmers\' proposal');
+  t.match(sector('government'), { proposals: 1, shareOfProposals: 33.3 }, 'the city\'s decision taken in a meeting');
+  t.match(sector('unattributed'), { proposals: 1 }, 'the backbone key\'s own proposal');
+
+  const { decision } = await c.ok<{ decision: { proposingPartnerId?: string; proposedBy: { role: string } } }>(`/decisions/${decisionId}`);
+  t.match(decision, { proposingPartnerId: farmers, proposedBy: { role: 'backbone' } }, 'the register names the partner beside the key');
+  const { view: register } = await c.ok<{ view: { id: string; proposingPartnerId?: string }[] }>(`/initiatives/${initiativeId}/decisions`);
+  t.same(register.map((d) => d.proposingPartnerId), [farmers, city, undefined]);
+});
+
+t.test('a decision is put forward only by an active partner of the initiative', async (t) => {
+  const { c, initiativeId, members, backbone } = await setup(t);
+  const proposal = { title: 'Share tractor time', options: ['yes', 'no'], rule: 'majority', quorum: 0.5 };
+  const meeting = { title: 'Meet monthly', options: ['monthly'], outcome: 'adopted', chosenOption: 'monthly', takenAt: '2026-01-20T18:30:00Z' };
+  const stranger = randomUUID();
+  for (const body of [proposal, meeting]) {
+    const res = await c.post(`/initiatives/${initiativeId}/decisions`, { ...body, proposingPartnerId: stranger }, backbone.headers);
+    t.equal(res.status, 409, 'a partner of no initiative, or of another');
+    t.match(res.body, { type: '/problems/rule-violation', detail: /is not a partner/ });
+  }
+  const elsewhere = await c.launch('Elsewhere');
+  const foreign = await c.partner(elsewhere, 'Foreign Trust');
+  t.match((await c.post(`/initiatives/${initiativeId}/decisions`, { ...proposal, proposingPartnerId: foreign }, backbone.headers)).body, { status: 409, detail: /is not a partner/ });
+  t.equal((await c.post(`/initiatives/${initiativeId}/partners/${members[0].id}/departure`, { reason: 'project ended' })).status, 201);
+  t.match((await c.post(`/initiatives/${initiativeId}/decisions`, { ...proposal, proposingPartnerId: members[0].id }, backbone.headers)).body, { status: 409, detail: /has left/ });
+  t.match((await c.post(`/initiatives/${initiativeId}/decisions`, { ...proposal, proposingPartnerId: 'not an id' }, backbone.headers)).body, { status: 400, errors: [{ path: 'body.proposingPartnerId' }] });
+});
+
 t.test('risks are raised, reviewed and closed by the backbone', async (t) => {
   const { c, store, initiativeId, members, backbone } = await setup(t);
   const [{ id: owner }, { id: newOwner }] = members;

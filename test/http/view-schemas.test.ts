@@ -132,7 +132,7 @@ await ok(`/decisions/${plan}/votes`, { partnerId: city, option: 'later' });
 await ok(`/decisions/${plan}/close`, {}, backboneKey);
 const open = await c.decision(I, { title: 'Hire a data steward', rule: 'two_thirds', quorum: 0.75, closesAt: '2027-01-31T12:00:00Z' });
 await ok(`/decisions/${open}/votes`, { partnerId: residents, option: 'no' }, residentsKey);
-await ok(`/initiatives/${I}/decisions`, { title: 'Meet monthly', options: ['monthly', 'quarterly'], outcome: 'adopted', chosenOption: 'monthly', takenAt: '2026-01-15T10:00:00Z' });
+await ok(`/initiatives/${I}/decisions`, { title: 'Meet monthly', options: ['monthly', 'quarterly'], outcome: 'adopted', chosenOption: 'monthly', takenAt: '2026-01-15T10:00:00Z', proposingPartnerId: residents });
 
 await ok(`/initiatives/${I}/activities`, {
   strategyId: S1,

@@ -1,5 +1,5 @@
 import t from 'tap';
-import { decisionsQuery, decisionsRegister } from '../../projections/decisions-register.js';
+import { decisionQuery, decisionsQuery, decisionsRegister } from '../../projections/decisions-register.js';
 import { history, replay } from './events.js';
 
 const I = '11111111-1111-4111-8111-111111111111';
@@ -22,4 +22,22 @@ t.test('given proposals, votes and outcomes, the register shows who voted how an
   t.same(charter!.voteHistory.map((v) => [v.partnerId, v.option]), [[P1, 'no'], [P2, 'yes'], [P1, 'yes']], 'and every vote cast stays visible');
   t.match(charter!.proposedBy, { role: 'backbone' });
   t.match(meeting, { id: M, status: 'recorded', outcome: 'adopted', winningOption: 'quarterly', takenAt: '2026-01-01T10:00:00Z' });
+});
+
+t.test('given decisions put forward by a partner, the register names it beside the key that recorded them', async (t) => {
+  const h = history();
+  h.add('DecisionProposed', { decisionId: D, initiativeId: I, title: 'Adopt the water charter', options: ['yes', 'no'], rule: 'majority', quorum: 0.5, proposingPartnerId: P1 })
+    ('DecisionRecorded', { decisionId: M, initiativeId: I, title: 'Meet quarterly', options: ['quarterly'], outcome: 'adopted', chosenOption: 'quarterly', takenAt: '2026-01-01T10:00:00Z', proposingPartnerId: P2 });
+  const view = replay(decisionsRegister, h.events).views[I]!;
+  const [charter, meeting] = decisionsQuery(view);
+  t.match(charter, { id: D, status: 'open', proposingPartnerId: P1, proposedBy: { role: 'backbone' } });
+  t.match(meeting, { id: M, status: 'recorded', proposingPartnerId: P2, proposedBy: { role: 'backbone' } });
+  t.match(decisionQuery(view, M), { proposingPartnerId: P2 }, 'and so does the decision read by id');
+});
+
+t.test('given a decision without proposingPartnerId, the entry names no proposing partner', async (t) => {
+  const h = history();
+  h.add('DecisionProposed', { decisionId: D, initiativeId: I, title: 'Adopt the water charter', options: ['yes', 'no'], rule: 'majority', quorum: 0.5 });
+  const [charter] = decisionsQuery(replay(decisionsRegister, h.events).views[I]!);
+  t.notOk('proposingPartnerId' in charter!);
 });

@@ -38,3 +38,37 @@ t.test('given money from philanthropy and votes from government, the lens shows 
   t.match(lens.community, { activePartners: 1, shareOfVotes: 33.3, activityParticipations: 1, raciRoles: 1 });
   t.equal(sector('academia').partners, 0, 'every sector is listed, even without partners');
 });
+
+t.test('given decisions put forward by partners through the backbone, the lens credits their sectors', async (t) => {
+  const M1 = 'd3333333-3333-4333-8333-333333333333';
+  const M2 = 'd4444444-4444-4444-8444-444444444444';
+  const h = history();
+  h.add('PartnerJoined', { initiativeId: I, partnerId: GOV, name: 'City', sector: 'government', primaryInterests: [], isBackbone: true })
+    ('PartnerJoined', { initiativeId: I, partnerId: COM, name: 'Residents Assoc.', sector: 'community', primaryInterests: [], isBackbone: false })
+    ('PartnerJoined', { initiativeId: I, partnerId: PHI, name: 'Foundation', sector: 'philanthropy', primaryInterests: [], isBackbone: false })
+    // The backbone key (no partner) proposes for the residents, and records a meeting's decision put forward by them.
+    ('DecisionProposed', { decisionId: D1, initiativeId: I, title: 'Budget', options: ['a', 'b'], rule: 'majority', quorum: 0.5, proposingPartnerId: COM })
+    ('DecisionRecorded', { decisionId: M1, initiativeId: I, title: 'Meet monthly', options: ['monthly'], outcome: 'adopted', chosenOption: 'monthly', takenAt: '2026-01-05T10:00:00Z', proposingPartnerId: COM })
+    // `proposingPartnerId` wins over the key's own partner.
+    ('DecisionRecorded', { decisionId: M2, initiativeId: I, title: 'Fund a survey', options: ['yes', 'no'], outcome: 'rejected', takenAt: '2026-01-06T10:00:00Z', proposingPartnerId: PHI }, { partnerId: GOV })
+    // Without `proposingPartnerId`, from a backbone key: unattributed, as before.
+    ('DecisionProposed', { decisionId: D2, initiativeId: I, title: 'Venue', options: ['a', 'b'], rule: 'majority', quorum: 0.5 });
+  const lens = equityQuery(replay(equityLens, h.events).views[I]!);
+  const sector = (name: string) => lens.sectors.find((s) => s.sector === name)!;
+  t.equal(sector('community').proposals, 2, 'a proposal and a recorded decision, both of the residents');
+  t.equal(sector('philanthropy').proposals, 1, 'credited to proposingPartnerId, not to the recording key\'s partner');
+  t.equal(sector('government').proposals, 0);
+  t.equal(sector('unattributed').proposals, 1, 'no proposingPartnerId and a key without a partner');
+  t.equal(lens.community.shareOfProposals, 50);
+  t.equal(sector('philanthropy').shareOfProposals, 25);
+});
+
+t.test('given a recorded decision without proposingPartnerId, it counts for the recording key\'s partner', async (t) => {
+  const M1 = 'd3333333-3333-4333-8333-333333333333';
+  const h = history();
+  h.add('PartnerJoined', { initiativeId: I, partnerId: GOV, name: 'City', sector: 'government', primaryInterests: [], isBackbone: true })
+    ('DecisionRecorded', { decisionId: M1, initiativeId: I, title: 'Meet monthly', options: ['monthly'], outcome: 'adopted', chosenOption: 'monthly', takenAt: '2026-01-05T10:00:00Z' }, { partnerId: GOV });
+  const lens = equityQuery(replay(equityLens, h.events).views[I]!);
+  t.equal(lens.sectors.find((s) => s.sector === 'government')!.proposals, 1);
+  t.equal(lens.sectors.find((s) => s.sector === 'government')!.shareOfProposals, 100);
+});

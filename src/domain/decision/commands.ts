@@ -20,6 +20,8 @@ export interface ProposeDecision {
   /** Fraction of active partners that must vote, in (0, 1]. */
   quorum: number;
   closesAt?: string;
+  /** The partner that put the decision forward (an active partner of the initiative). */
+  proposingPartnerId?: string;
   context: DecisionContext;
 }
 
@@ -49,6 +51,8 @@ export interface RecordDecision {
   outcome: 'adopted' | 'rejected';
   chosenOption?: string;
   takenAt: string;
+  /** The partner that put the decision forward (an active partner of the initiative). */
+  proposingPartnerId?: string;
   context: DecisionContext;
 }
 

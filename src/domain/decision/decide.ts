@@ -69,6 +69,7 @@ export const decide = (command: DecisionCommand, state: DecisionState): PendingE
       if (data.closesAt !== undefined && instant(data.closesAt, 'closesAt') <= instant(context.now, 'context.now')) {
         throw new RuleViolationError(`closesAt (${data.closesAt}) must be in the future`);
       }
+      if (data.proposingPartnerId !== undefined) assertActivePartner(context.initiative, data.proposingPartnerId, 'propose a decision');
       return [{ type: 'DecisionProposed', data: compact(data) }];
     }
     case 'CastVote':
@@ -82,6 +83,7 @@ export const decide = (command: DecisionCommand, state: DecisionState): PendingE
       if (instant(data.takenAt, 'takenAt') > instant(context.now, 'context.now')) {
         throw new RuleViolationError(`takenAt (${data.takenAt}) is in the future; record a decision once it is taken`);
       }
+      if (data.proposingPartnerId !== undefined) assertActivePartner(context.initiative, data.proposingPartnerId, 'put a decision forward');
       return [{ type: 'DecisionRecorded', data: compact(data) }];
     }
   }

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { newResourceId } from '../../commands/derived-ids.js';
 import { decisionDecider, decisionStream } from '../../domain/decision/decider.js';
 import { riskDecider, riskStream } from '../../domain/risk/decider.js';
-import { descriptionSchema, titleSchema, timestampSchema, uniqueArray } from '../../events/common.js';
+import { descriptionSchema, idSchema, titleSchema, timestampSchema, uniqueArray } from '../../events/common.js';
 import { decisionProposedSchema, decisionRecordedSchema, optionSchema, voteCastSchema } from '../../events/governance.js';
 import { riskClosedSchema, riskRaisedSchema, riskReviewedSchema } from '../../events/initiative.js';
 import { idParams, writeRoute, type WriteDeps } from './command-route.js';
@@ -38,6 +38,9 @@ const decisionBody = z
     outcome: decisionRecordedSchema.shape.outcome.optional().describe('given with takenAt: the decision was taken in a meeting'),
     chosenOption: optionSchema.optional().describe('the option adopted in the meeting'),
     takenAt: timestampSchema.optional().describe('when the meeting took the decision'),
+    proposingPartnerId: idSchema
+      .optional()
+      .describe('the partner that put the decision forward (an active partner; the equity lens credits the proposal to its sector)'),
   })
   .superRefine((b, ctx) => {
     const issue = (field: string, message: string) => ctx.addIssue({ code: 'custom', path: [field], message });
@@ -82,8 +85,16 @@ export const governanceRoutes = (deps: WriteDeps) => async (app: FastifyInstance
     handle: async ({ params, body }, { context, facts }) => {
       const decisionId = newResourceId(context);
       const commandContext = { actor: context.actor, initiative: await facts(params.id), now: now() };
-      const { title, description, options, rule, quorum, closesAt, outcome, chosenOption, takenAt } = body;
-      const common = { decisionId, initiativeId: params.id, title, ...(description === undefined ? {} : { description }), options, context: commandContext };
+      const { title, description, options, rule, quorum, closesAt, outcome, chosenOption, takenAt, proposingPartnerId } = body;
+      const common = {
+        decisionId,
+        initiativeId: params.id,
+        title,
+        ...(description === undefined ? {} : { description }),
+        options,
+        ...(proposingPartnerId === undefined ? {} : { proposingPartnerId }),
+        context: commandContext,
+      };
       const command =
         outcome !== undefined && takenAt !== undefined
           ? { type: 'RecordDecision', ...common, outcome, ...(chosenOption === undefined ? {} : { chosenOption }), takenAt }

@@ -23,6 +23,10 @@ export const decisionSchema = z
     closesAt: z.string().optional(),
     proposedAt: z.string(),
     proposedBy: actorRefSchema.describe('the key that proposed (or recorded) it'),
+    proposingPartnerId: z
+      .string()
+      .optional()
+      .describe('the partner that put it forward, when named (`proposedBy` is the key that recorded it)'),
     votes: z.array(voteSchema).describe('the vote that counts, per partner'),
     voteHistory: z.array(voteSchema).describe('every vote cast, in order (a changed vote stays visible)'),
     outcome: decisionOutcomeSchema.optional().describe('once closed, or as recorded'),

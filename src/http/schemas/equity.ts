@@ -10,13 +10,13 @@ export const equitySectorSchema = z
   .strictObject({
     sector: z
       .enum([...sectorSchema.options, 'unknown', 'unattributed'])
-      .describe('a sector of design §1; `unknown`: contributions of a partner the lens does not know; `unattributed`: proposals by keys without a partner (backbone, admin)'),
+      .describe('a sector of design §1; `unknown`: contributions of a partner the lens does not know; `unattributed`: proposals that name no partner (`proposingPartnerId`) and whose key has none (backbone, admin)'),
     partners: z.number().int().describe('partners that joined, those that left included'),
     activePartners: z.number().int(),
     money: byCurrencySchema.describe('contributed money per currency (reversals removed)'),
     hours: z.number().describe('contributed staff hours (reversals removed)'),
     votes: z.number().int().describe('votes that count (the latest per partner per decision)'),
-    proposals: z.number().int().describe('decisions proposed by its partners\' keys'),
+    proposals: z.number().int().describe('decisions its partners put forward (`proposingPartnerId`, else the proposing key\'s partner), proposed or recorded from a meeting'),
     activityParticipations: z.number().int().describe('activities its partners took part in (one per partner per activity)'),
     raciRoles: z.number().int().describe('RACI cells its partners hold'),
     shareOfMoney: z.record(z.string(), z.number().nullable()).describe('ISO 4217 currency → percent of the money contributed in it, one decimal'),
