@@ -9,8 +9,8 @@
  *                and, beside it, the projections' pure apply cost (events already read and parsed, no snapshots),
  *                per projection, and what the snapshots cost (serializing, deflating)
  *   asOf         GET /initiatives/:id/measurement?asOf=… on the real service over HTTP (sqlite store, follower,
- *                every consumer caught up, pino at info to /dev/null, keep-alive connection, one request at a
- *                time): random seqs and random times                                         target p99 < 100 ms
+ *                every consumer caught up, pino at info to /dev/null; the client in a child process, one keep-alive
+ *                connection, one request at a time): random seqs and random times            target p99 < 100 ms
  *   latest       GET /initiatives/:id/measurement without asOf, the log unchanged between requests (the route keeps
  *                the serialized answer per seq)                                              target p99 < 20 ms
  *                and, not a target, the same read right after a write (recorded over HTTP): the view computed again
@@ -336,22 +336,36 @@ const httpRequest = (agent: Agent, port: number, path: string, options: { body?:
     req.end(payload);
   });
 
-const overHttp = async (dir: string, history: SyntheticHistory) => {
-  const config = loadConfig({ DATA_DIR: dir, ADMIN_TOKEN, LOG_LEVEL: 'info', RATE_LIMIT_PER_MINUTE: '1000000000' });
-  const startMs = performance.now();
-  const service = await createService(config, pino(pinoOptions('info'), pino.destination('/dev/null')));
-  // The other consumers (transparency log, directory) catch up on their first start; requests are timed after.
-  await waitUntil(() => service.transparency.size() >= history.events, 50);
-  const catchUpSeconds = round((performance.now() - startMs) / 1000, 1);
-  await new Promise((resolve) => setTimeout(resolve, 1000));
-  await service.app.listen({ port: 0, host: '127.0.0.1' });
-  const address = service.app.server.address();
-  const port = typeof address === 'object' && address ? address.port : 0;
+/** What the HTTP client process is told: where the service listens, and the history it asks about. */
+interface ClientPlan {
+  port: number;
+  initiativeId: string;
+  events: number;
+  firstRecordedAt: string;
+  lastRecordedAt: string;
+}
+
+/** Every request's time (ms) and size, as the client process measured them. */
+interface ClientTimings {
+  latest: number[];
+  latestBytes: number;
+  bySeq: number[];
+  byTime: number[];
+  asOfBytes: number[];
+  afterWrite: number[];
+  failures: string[];
+}
+
+/**
+ * The client side, in its own process (as bench:http runs autocannon): receiving and discarding megabyte answers is
+ * the client's work, and in the service's process it shared the event loop the measured requests need.
+ */
+const clientMain = async (plan: ClientPlan): Promise<ClientTimings> => {
   const agent = new Agent({ keepAlive: true, maxSockets: 1 });
-  const base = `/initiatives/${history.initiativeId}/measurement`;
+  const base = `/initiatives/${plan.initiativeId}/measurement`;
   const failures: string[] = [];
   const run = async (path: string, options: { body?: unknown; keep?: boolean } = {}) => {
-    const result = await httpRequest(agent, port, path, options);
+    const result = await httpRequest(agent, plan.port, path, options);
     if (result.status !== (options.body === undefined ? 200 : 201)) failures.push(`${path} → ${result.status}`);
     return result;
   };
@@ -359,9 +373,9 @@ const overHttp = async (dir: string, history: SyntheticHistory) => {
   // Warm-up (not timed): the routes' first calls compile and fill caches, as on a running service.
   for (let i = 0; i < 20; i++) await run(base);
   const random = createRandom(SEED + 100);
-  const first = Date.parse(history.firstRecordedAt);
-  const last = Date.parse(history.lastRecordedAt);
-  for (let i = 0; i < 10; i++) await run(`${base}?asOf=${random.int(0, history.events - 1)}`);
+  const first = Date.parse(plan.firstRecordedAt);
+  const last = Date.parse(plan.lastRecordedAt);
+  for (let i = 0; i < 10; i++) await run(`${base}?asOf=${random.int(0, plan.events - 1)}`);
 
   const latest: number[] = [];
   let latestBytes = 0;
@@ -374,7 +388,7 @@ const overHttp = async (dir: string, history: SyntheticHistory) => {
   const byTime: number[] = [];
   const asOfBytes: number[] = [];
   for (let i = 0; i < AS_OF_POINTS; i++) {
-    const seqResult = await run(`${base}?asOf=${random.int(0, history.events - 1)}`);
+    const seqResult = await run(`${base}?asOf=${random.int(0, plan.events - 1)}`);
     bySeq.push(seqResult.ms);
     const time = new Date(first + random.float() * (last - first)).toISOString();
     const timeResult = await run(`${base}?asOf=${encodeURIComponent(time)}`);
@@ -396,7 +410,40 @@ const overHttp = async (dir: string, history: SyntheticHistory) => {
     afterWrite.push((await run(base)).ms);
   }
   agent.destroy();
+  return { latest, latestBytes, bySeq, byTime, asOfBytes, afterWrite, failures };
+};
+
+/** Runs the client in a child process and waits for its timings. */
+const clientInChild = (plan: ClientPlan): Promise<ClientTimings> =>
+  new Promise((resolve, reject) => {
+    const child = fork(fileURLToPath(import.meta.url), ['--client'], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    let timings: ClientTimings | undefined;
+    child.once('message', (message) => (timings = message as ClientTimings));
+    child.once('error', reject);
+    child.once('exit', (code) => (code === 0 && timings ? resolve(timings) : reject(new Error(`the HTTP client exited with ${code}`))));
+    child.send(plan);
+  });
+
+const overHttp = async (dir: string, history: SyntheticHistory) => {
+  const config = loadConfig({ DATA_DIR: dir, ADMIN_TOKEN, LOG_LEVEL: 'info', RATE_LIMIT_PER_MINUTE: '1000000000' });
+  const startMs = performance.now();
+  const service = await createService(config, pino(pinoOptions('info'), pino.destination('/dev/null')));
+  // The other consumers (transparency log, directory) catch up on their first start; requests are timed after.
+  await waitUntil(() => service.transparency.size() >= history.events, 50);
+  const catchUpSeconds = round((performance.now() - startMs) / 1000, 1);
+  await new Promise((resolve) => setTimeout(resolve, 1000));
+  await service.app.listen({ port: 0, host: '127.0.0.1' });
+  const address = service.app.server.address();
+  const port = typeof address === 'object' && address ? address.port : 0;
+  const timings = await clientInChild({
+    port,
+    initiativeId: history.initiativeId,
+    events: history.events,
+    firstRecordedAt: history.firstRecordedAt,
+    lastRecordedAt: history.lastRecordedAt,
+  });
   await service.stop();
+  const { latest, latestBytes, bySeq, byTime, asOfBytes, afterWrite, failures } = timings;
   if (failures.length > 0) throw new Error(`requests failed: ${failures.slice(0, 5).join('; ')}`);
   return {
     serviceStartAndCatchUpSeconds: catchUpSeconds,
@@ -532,4 +579,8 @@ const main = async () => {
 };
 
 if (process.argv[2] === '--generate') await generatorMain(process.argv[3]!);
-else await main();
+else if (process.argv[2] === '--client') {
+  process.once('message', (plan) => {
+    void clientMain(plan as ClientPlan).then((timings) => process.send!(timings, () => process.exit(0)));
+  });
+} else await main();
