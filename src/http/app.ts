@@ -95,12 +95,20 @@ export const buildApp = async (deps: AppDeps, options: AppOptions): Promise<Fast
 
   const { authenticate } = deps;
   app.decorateRequest('actor', null);
-  /** preHandler factory: authenticates the bearer key and checks its role. */
-  app.decorate('authorize', (roles: readonly Role[]) => async (request: { headers: { authorization?: string }; actor: Actor | null }) => {
-    const actor = authenticate(request.headers.authorization);
-    requireRole(actor, roles);
-    request.actor = actor;
-  });
+  /**
+   * onRequest hook factory: authenticates the bearer key and checks its role. The hook carries its `roles`, so the
+   * OpenAPI document states each operation's roles from the very list that enforces them (openapi.ts).
+   */
+  app.decorate('authorize', (roles: readonly Role[]) =>
+    Object.assign(
+      async (request: { headers: { authorization?: string }; actor: Actor | null }) => {
+        const actor = authenticate(request.headers.authorization);
+        requireRole(actor, roles);
+        request.actor = actor;
+      },
+      { roles },
+    ),
+  );
 
   await registerRateLimit(app, { authenticate, perMinute: options.rateLimitPerMinute });
   await registerOpenApi(app, options);
@@ -123,6 +131,6 @@ export const buildApp = async (deps: AppDeps, options: AppOptions): Promise<Fast
 
 declare module 'fastify' {
   interface FastifyInstance {
-    authorize(roles: readonly Role[]): (request: FastifyRequest) => Promise<void>;
+    authorize(roles: readonly Role[]): ((request: FastifyRequest) => Promise<void>) & { readonly roles: readonly Role[] };
   }
 }

@@ -66,12 +66,30 @@ export const finishDocument = (document: Json): Json => {
   return document;
 };
 
+/** The roles a route lets through: `app.authorize` marks the onRequest hook it makes with them (app.ts). */
+const rolesOf = (onRequest: unknown): readonly string[] | undefined => {
+  for (const hook of Array.isArray(onRequest) ? onRequest : [onRequest]) {
+    const roles = typeof hook === 'function' ? (hook as { roles?: unknown }).roles : undefined;
+    if (Array.isArray(roles)) return roles as string[];
+  }
+  return undefined;
+};
+
+/** The operation's description ends with the roles that may call it, read from the hook that enforces them. */
+const withRoles = (result: ReturnType<typeof jsonSchemaTransform>, route: { onRequest?: unknown } | undefined): ReturnType<typeof jsonSchemaTransform> => {
+  const roles = rolesOf(route?.onRequest);
+  if (!roles) return result;
+  const schema = result.schema as Json;
+  const line = `Roles: ${roles.map((role) => `\`${role}\``).join(', ')}.`;
+  return { ...result, schema: { ...schema, description: typeof schema.description === 'string' ? `${schema.description}\n\n${line}` : line } };
+};
+
 /**
  * `jsonSchemaTransform`, also for a body given per media type (`body: { content: { <type>: { schema } } }`, as
  * Fastify validates it): each media type's zod schema is converted on its own, so the document lists the body under
  * every media type the route accepts.
  */
-const transform: SwaggerTransform = (input) => {
+const transformSchemas = (input: Parameters<SwaggerTransform>[0]): ReturnType<typeof jsonSchemaTransform> => {
   const body = (input.schema as { body?: unknown } | undefined)?.body;
   if (!isObject(body) || !isObject(body.content)) return jsonSchemaTransform(input);
   const { body: _body, ...rest } = input.schema as Json;
@@ -83,6 +101,8 @@ const transform: SwaggerTransform = (input) => {
   }
   return { ...transformed, schema: { ...(transformed.schema as Json), body: { content } } } as ReturnType<typeof jsonSchemaTransform>;
 };
+
+const transform: SwaggerTransform = (input) => withRoles(transformSchemas(input), input.route as { onRequest?: unknown } | undefined);
 
 const transformObject: SwaggerTransformObject = (documentObject) => finishDocument(jsonSchemaTransformObject(documentObject) as Json);
 

@@ -78,6 +78,29 @@ t.test('GET /openapi.json is a valid OpenAPI 3.1 document of every route the app
   }
 });
 
+t.test('every operation that needs a key names the roles that may call it, as the route enforces them', async (t) => {
+  const { app } = await startService(t);
+  const doc = (await app.inject({ method: 'GET', url: '/openapi.json' })).json();
+  const rolesLine = /\n*Roles: ((?:`[a-z]+`(?:, )?)+)\.$/;
+  const rolesOf = (path: string, method: string): string[] | undefined => {
+    const description = (doc.paths[path]?.[method] as { description?: string } | undefined)?.description ?? '';
+    return rolesLine.exec(description)?.[1]?.split(', ').map((role) => role.slice(1, -1));
+  };
+  for (const [path, item] of Object.entries(doc.paths as Record<string, Record<string, Operation>>)) {
+    for (const [method, operation] of Object.entries(item)) {
+      if (operation.security?.length) t.ok(rolesOf(path, method), `${method.toUpperCase()} ${path} names its roles`);
+      else t.notOk(rolesOf(path, method), `${method.toUpperCase()} ${path} is public: no roles`);
+    }
+  }
+  // The lists are the enforcing ones: spot checks against design §7 and the role matrix (test/http/roles.test.ts).
+  t.same(rolesOf('/audit/events', 'get'), ['admin', 'auditor']);
+  t.same(rolesOf('/audit/proof/consistency', 'get'), ['admin', 'auditor', 'backbone', 'partner']);
+  t.same(rolesOf('/indicators/{id}/readings', 'post'), ['admin', 'backbone', 'partner']);
+  t.same(rolesOf('/initiatives', 'post'), ['admin']);
+  t.same(rolesOf('/metrics', 'get'), ['admin', 'auditor']);
+  t.match(doc.paths['/indicators/{id}/readings'].post.description, /^With `Content-Type: application\/json`, one reading/, 'after the route\'s own description');
+});
+
 t.test('GET /docs serves Swagger UI over the same document', async (t) => {
   const { app } = await startService(t);
   const page = await app.inject({ method: 'GET', url: '/docs' });
