@@ -22,9 +22,11 @@ const KEEP_ATTEMPTS = 1000;
  * - `log:<sub>`: the latest attempts, newest first (bounded), for `GET /subscriptions/:id/deliveries`;
  * - `outstanding:<sub>`: seqs enqueued and not yet settled (delivered or refused by the endpoint). Its lowest
  *   member is where delivery stopped, which a disable records so that enabling again catches up from there;
- * - `failing:<sub>`: when the endpoint started failing (cleared by any success), for WEBHOOK_DISABLE_AFTER.
+ * - `failing-since:<sub>`: per epoch (each enable starts one), when the endpoint started failing (cleared by any
+ *   success), for WEBHOOK_DISABLE_AFTER. Per epoch, so that an endpoint enabled again starts with a clean slate: the
+ *   mark of the failures that disabled it would otherwise disable it again at its first failed retry.
  */
-/** LPUSH + LTRIM the attempt; ZREM its seq when settled; DEL the failing mark on success. */
+/** LPUSH + LTRIM the attempt; ZREM its seq when settled; DEL the failing marks on success. */
 const RECORD_ATTEMPT = `
 redis.call('LPUSH', KEYS[1], ARGV[1])
 redis.call('LTRIM', KEYS[1], 0, tonumber(ARGV[5]) - 1)
@@ -69,14 +71,17 @@ export const createDeliveryLog = (redis: Redis, prefix = 'il:webhooks:') => {
     async record(subscriptionId: string, attempt: DeliveryAttempt): Promise<void> {
       const settled = attempt.outcome === 'delivered' || attempt.outcome === 'rejected' ? 1 : 0;
       const succeeded = attempt.outcome === 'delivered' ? 1 : 0;
-      await redis.recordAttempt(key('log', subscriptionId), key('outstanding', subscriptionId), key('failing', subscriptionId), JSON.stringify(attempt), String(attempt.seq), settled, succeeded, KEEP_ATTEMPTS);
+      await redis.recordAttempt(key('log', subscriptionId), key('outstanding', subscriptionId), key('failing-since', subscriptionId), JSON.stringify(attempt), String(attempt.seq), settled, succeeded, KEEP_ATTEMPTS);
     },
 
-    /** Marks the endpoint failing from `at` unless it already was; resolves with since when it has been failing. */
-    async failingSince(subscriptionId: string, at: Date): Promise<number> {
-      const k = key('failing', subscriptionId);
-      await redis.set(k, String(at.getTime()), 'NX');
-      return Number((await redis.get(k)) ?? at.getTime());
+    /**
+     * Marks the endpoint failing in this epoch from `at` unless it already was; resolves with since when it has been
+     * failing in this epoch.
+     */
+    async failingSince(subscriptionId: string, epoch: number, at: Date): Promise<number> {
+      const k = key('failing-since', subscriptionId);
+      await redis.hsetnx(k, String(epoch), String(at.getTime()));
+      return Number((await redis.hget(k, String(epoch))) ?? at.getTime());
     },
 
     /** The last seq such that every enqueued seq up to it was settled, or `fallback` when nothing is outstanding. */
@@ -104,9 +109,9 @@ export const createDeliveryLog = (redis: Redis, prefix = 'il:webhooks:') => {
       return value === null ? undefined : Number(value);
     },
 
-    /** A removed subscription leaves nothing behind. */
+    /** A removed subscription leaves nothing behind (`failing`: the mark's key before it was kept per epoch). */
     async forget(subscriptionId: string): Promise<void> {
-      await redis.del(key('log', subscriptionId), key('outstanding', subscriptionId), key('failing', subscriptionId), key('cursor', subscriptionId));
+      await redis.del(key('log', subscriptionId), key('outstanding', subscriptionId), key('failing-since', subscriptionId), key('failing', subscriptionId), key('cursor', subscriptionId));
     },
   };
 };

@@ -84,7 +84,7 @@ export const createDeliveryWorker = (options: DeliveryWorkerOptions) => {
         await options.disable(subscriptionId, 'the endpoint answered 410 Gone', await options.log.stoppedAt(subscriptionId, seq - 1));
         return 'gone';
       case 'retry': {
-        const failingSince = await options.log.failingSince(subscriptionId, at);
+        const failingSince = await options.log.failingSince(subscriptionId, epoch, at);
         if (at.getTime() - failingSince >= options.disableAfterMs) {
           await options.log.record(subscriptionId, { ...entry, outcome: 'abandoned' });
           const hours = Math.round((at.getTime() - failingSince) / 36_000) / 100;

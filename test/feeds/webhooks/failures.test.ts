@@ -109,3 +109,25 @@ t.test('an endpoint failing for WEBHOOK_DISABLE_AFTER is disabled; enabled again
   ], 'every event since it stopped, including those while disabled, in seq order after dedup');
   t.same(kept.map((d) => d.event.seq), [...kept.map((d) => d.event.seq)].sort((a, b) => a - b));
 });
+
+t.test('enabled again, an endpoint starts with a clean slate: a failure during the catch-up is retried, not a second disable', async (t) => {
+  const world = await webhookWorld(t, { env: { WEBHOOK_DISABLE_AFTER: '1500ms' }, respond: () => ({ status: 503 }) });
+  if (!world) return;
+  const { client, receiver } = world;
+  const initiative = await client.launch();
+  const partner = await client.partner(initiative, 'River Trust');
+  const sub = await subscribe(world, initiative);
+  await logActivity(client, initiative, partner, 'While failing');
+  t.equal((await untilDisabled(world, sub.id, 15_000)).status, 'disabled');
+
+  // Well past WEBHOOK_DISABLE_AFTER since the endpoint started failing; after the enable it fails once more, then works.
+  let failures = 0;
+  receiver.respond(() => (failures++ === 0 ? { status: 503 } : { status: 200 }));
+  const enabledAt = Date.now();
+  t.equal((await client.post(`/subscriptions/${sub.id}/enable`, { reason: 'endpoint fixed' })).status, 201);
+  const attempts = await deliveryLog(world.service, sub.id, (a) => a.some((x) => x.outcome === 'delivered'));
+  const sinceEnable = attempts.filter((a) => Date.parse(a.at) >= enabledAt).reverse();
+  t.same(sinceEnable.map((a) => [a.seq, a.outcome, a.statusCode]), [[sub.seq + 1, 'failed', 503], [sub.seq + 1, 'delivered', 200]], 'failed once, retried, delivered');
+  const state = (await world.service.app.inject({ method: 'GET', url: `/subscriptions/${sub.id}`, headers: admin })).json();
+  t.equal(state.status, 'active', 'still active: the failures before the disable do not count against the new epoch');
+});
