@@ -84,7 +84,13 @@ const runClients = async (job: ClientsJob) => {
           let consumed = 0;
           for (let i = chunk.indexOf(ID); i !== -1; i = chunk.indexOf(ID, consumed)) {
             const end = chunk.indexOf(10, i + ID.length);
-            if (end === -1) break;
+            // The byte after the id line tells a message (a data line follows) from the stream's resume point (an id
+            // alone, then a blank line): wait for it if this chunk ends first.
+            if (end === -1 || end + 1 >= chunk.length) break;
+            if (chunk[end + 1] === 10) {
+              consumed = end;
+              continue;
+            }
             let seq = 0;
             for (let j = i + ID.length; j < end; j++) seq = seq * 10 + chunk[j]! - 48;
             if (seq <= last) outOfOrder += 1;

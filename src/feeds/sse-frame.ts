@@ -12,6 +12,9 @@ export const sseFrame = (message: { id?: string; event?: string; data: string })
   return Buffer.from(`${frame}\n`);
 };
 
+/** An `id:` line alone: sets the client's last event ID to `seq` and dispatches no event (it has no data). */
+export const sseResumePoint = (seq: number): Buffer => Buffer.from(`id: ${seq}\n\n`);
+
 /** A comment line (`: text`), ignored by clients: heartbeats and the stream's opening line. */
 export const sseComment = (text: string): Buffer => Buffer.from(`: ${singleLine(text)}\n\n`);
 

@@ -176,7 +176,38 @@ t.test('filters: initiative and types; unknown types and malformed resume points
   t.same(await bad('?after=1.5'), ['querystring.after']);
   t.same(await bad('?initiative=nope'), ['querystring.initiative']);
   t.same(await bad('?bogus=1'), ['querystring.bogus']);
-  t.same(await bad('', { 'last-event-id': '-1' }), ['headers.last-event-id']);
+  t.same(await bad('', { 'last-event-id': '-2' }), ['headers.last-event-id']);
+  t.same(await bad('', { 'last-event-id': 'abc' }), ['headers.last-event-id']);
+});
+
+t.test('a stream opens with its resume point as an id: a client that got no event yet resumes there, missing nothing', async (t) => {
+  const service = await startService(t);
+  const base = await listen(service);
+  const { I, P, c } = await setUp(service, 'Quiet');
+  const head = service.follower.head();
+  // Only votes: none is cast while this client is connected, so no event reaches it.
+  const quiet = await stream(t, `${base}/feeds/events?types=VoteCast`);
+  await quiet.until((x) => x.raw().includes(`id: ${head}\n\n`));
+  t.equal(quiet.events.length, 0, 'the resume point is no event (an id without data dispatches nothing)');
+  t.equal(quiet.lastEventId, String(head), 'but an EventSource now holds it as its Last-Event-ID');
+  quiet.close();
+
+  // While it is away, a decision is proposed and voted on.
+  const decision = await c.decision(I);
+  t.equal((await c.post(`/decisions/${decision}/votes`, { partnerId: P, option: 'yes' })).status, 201);
+  const back = await stream(t, `${base}/feeds/events?types=VoteCast`, { ...admin, 'last-event-id': quiet.lastEventId });
+  await back.until((x) => x.events.length === 1);
+  t.equal(JSON.parse(back.events[0]!.data).type, 'org.impact-ledger.decision.vote-cast', 'the vote cast while it was away');
+
+  // An empty log opens at -1, which is a valid Last-Event-ID too.
+  const empty = await startService(t);
+  const emptyBase = await listen(empty);
+  const fresh = await stream(t, `${emptyBase}/feeds/events`);
+  await fresh.until((x) => x.lastEventId === '-1');
+  await api(empty.app).launch('First');
+  const resumed = await stream(t, `${emptyBase}/feeds/events`, { ...admin, 'last-event-id': '-1' });
+  await resumed.until((x) => x.events.length === 1);
+  t.equal(resumed.events[0]!.id, '0', 'from the first event of the log');
 });
 
 t.test('scoping by role: 401 without a key, viewers 403, scoped keys only their initiative', async (t) => {
@@ -255,7 +286,9 @@ t.test('framing: LF, CRLF and CR in text arrive intact, each message one data li
   t.equal(ce.data.title, title);
   t.equal(ce.data.minutes, minutes);
   t.equal(s.events[0]!.id, String(service.follower.head()), 'no injected id');
-  const frames = s.raw().split('\n\n').filter((frame) => frame.startsWith('id:'));
+  const idFrames = s.raw().split('\n\n').filter((frame) => frame.startsWith('id:'));
+  t.same(idFrames[0], `id: ${service.follower.head() - 1}`, 'first, the resume point (an id alone)');
+  const frames = idFrames.slice(1);
   t.equal(frames.length, 1);
   t.same(frames[0]!.split('\n').map((line) => line.split(':')[0]), ['id', 'data'], 'one id line and one data line');
   t.notOk(/\r/.test(s.raw()), 'no CR anywhere in the stream');

@@ -55,6 +55,10 @@ export const createSseParser = () => {
   return {
     events,
     comments,
+    /** The last event ID buffer now: what an EventSource reconnecting now would send as Last-Event-ID. */
+    get lastEventId() {
+      return lastEventId;
+    },
     feed(chunk: string) {
       let text = chunk;
       if (first) {
@@ -85,6 +89,8 @@ export interface SseStream {
   headers: IncomingHttpHeaders;
   events: SseEvent[];
   comments: string[];
+  /** What an EventSource reconnecting now would send as Last-Event-ID ('' when no id has been received). */
+  readonly lastEventId: string;
   /** Everything received, as text. */
   raw(): string;
   /** Whether the server ended the response (or the connection closed). */
@@ -117,6 +123,9 @@ export const openSse = (url: string, headers: Record<string, string> = {}): Prom
         headers: res.headers,
         events: parser.events,
         comments: parser.comments,
+        get lastEventId() {
+          return parser.lastEventId;
+        },
         raw: () => chunks.join(''),
         get ended() {
           return ended;

@@ -8,7 +8,7 @@ import { CHECKPOINT_CLOUDEVENT_TYPE } from '../../feeds/cloudevents.js';
 import { feedTypeNamed } from '../../feeds/feed-item.js';
 import type { FeedReader } from '../../feeds/feed-reader.js';
 import type { LiveHub } from '../../feeds/live-hub.js';
-import { sseComment } from '../../feeds/sse-frame.js';
+import { sseComment, sseResumePoint } from '../../feeds/sse-frame.js';
 import { pumpStream } from '../../feeds/sse-pump.js';
 import { requireInitiative } from '../auth/authenticate.js';
 import { problemSchema } from '../problem.js';
@@ -66,7 +66,6 @@ const scopeOf = (actor: Actor, initiative: string | undefined): Set<string> | un
   return new Set([actor.initiativeId!]);
 };
 
-const seqText = /^\d{1,15}$/;
 
 /**
  * `GET /feeds/events`: the live feed as Server-Sent Events (design §8). Each message is one feed item: `id:` its
@@ -98,7 +97,11 @@ export const feedRoutes =
             'A client that does not read fast enough is disconnected and resumes with `Last-Event-ID`.',
           security: [{ bearer: [] }],
           headers: z.looseObject({
-            'last-event-id': z.string().regex(seqText, 'must be a seq number').optional().describe('the seq of the last message received; takes precedence over `after`'),
+            'last-event-id': z
+              .string()
+              .regex(/^(-1|\d{1,15})$/, 'must be a seq number, or -1 for the start of the log')
+              .optional()
+              .describe('the seq of the last message received (or of the resume point the stream opened with); takes precedence over `after`'),
           }),
           querystring: z.strictObject({
             after: z
@@ -129,7 +132,10 @@ export const feedRoutes =
 
         const out = reply.raw;
         reply.sse.sendHeaders(200);
-        out.write(sseComment(`stream after seq ${resumeAfter}`));
+        // The resume point as an id-only message: an EventSource sets its Last-Event-ID from it without firing an event
+        // (WHATWG HTML §9.2.6, "dispatch the event"), so a client that reconnects before any event reached it, from a
+        // quiet or filtered stream, resumes here instead of at the head of the moment, missing what came meanwhile.
+        out.write(Buffer.concat([sseComment(`stream after seq ${resumeAfter}`), sseResumePoint(resumeAfter)]));
         open.add(out);
         try {
           await pumpStream({
