@@ -29,7 +29,11 @@ const disable = (actor: Actor = system): SubscriptionCommand => ({
   lastSeq: 41,
   context: { actor },
 });
-const enable = (actor: Actor = actors.partner): SubscriptionCommand => ({ type: 'EnableSubscription', subscriptionId: ids.subscription, context: { actor } });
+const enable = (actor: Actor = actors.partner, partners: Parameters<typeof facts>[0] = {}): SubscriptionCommand => ({
+  type: 'EnableSubscription',
+  subscriptionId: ids.subscription,
+  context: { actor, initiative: facts(partners) },
+});
 const remove = (actor: Actor = actors.partner): SubscriptionCommand => ({ type: 'RemoveSubscription', subscriptionId: ids.subscription, context: { actor } });
 
 t.test('subscriptionStream names the stream', async (t) => {
@@ -87,6 +91,12 @@ t.test('EnableSubscription', async (t) => {
   t.test('viewers, auditors and other partners cannot', async () => {
     given([created, disabled]).when(enable(otherPartner)).thenThrows(ForbiddenError);
     given([created, disabled]).when(enable(actors.auditor)).thenThrows(ForbiddenError);
+  });
+  t.test('once its owning partner has left, nobody enables it again: deliveries to a partner that left do not restart', async () => {
+    const owner = samples.SubscriptionCreated.partnerId!;
+    given([created, disabled]).when(enable(actors.partner, { [owner]: 'left' })).thenThrows(RuleViolationError, 'has left');
+    given([created, disabled]).when(enable(actors.backbone, { [owner]: 'left' })).thenThrows(RuleViolationError, 'has left');
+    given([created, disabled]).when(enable(actors.backbone)).then([enabled]);
   });
 });
 

@@ -82,6 +82,21 @@ t.test('subscriptions through the API, without Redis: recorded and listed; deliv
     t.same(got.json().types, ['ReadingRecorded', 'VoteCast']);
   });
 
+  t.test('a partner that left keeps its subscription history, but its subscription is not enabled again', async (t) => {
+    const leaving = await client.partner(initiative, 'Leaving Co-op');
+    const leavingKey = await client.key({ role: 'partner', initiativeId: initiative, partnerId: leaving });
+    const sub = await client.post('/subscriptions', { url, initiativeId: initiative }, leavingKey.headers);
+    t.equal(sub.status, 201);
+    t.equal((await client.post(`/subscriptions/${sub.body.id}/disable`, {}, leavingKey.headers)).status, 201);
+    t.equal((await client.post(`/initiatives/${initiative}/partners/${leaving}/departure`, { reason: 'Merged into another member' })).status, 201);
+    for (const headers of [leavingKey.headers, backbone.headers]) {
+      const res = await client.post(`/subscriptions/${sub.body.id}/enable`, {}, headers);
+      t.match(res, { status: 409, body: { detail: /has left/ } }, 'refused whoever asks');
+    }
+    const state = await service.app.inject({ method: 'GET', url: `/subscriptions/${sub.body.id}`, headers: admin });
+    t.equal(state.json().status, 'disabled');
+  });
+
   t.test('disable, enable, remove; only the owner, the backbone or an admin', async (t) => {
     const sub = await client.post('/subscriptions', { url, initiativeId: initiative }, partnerKey.headers);
     const id = sub.body.id as string;

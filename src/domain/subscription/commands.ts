@@ -28,7 +28,8 @@ export interface EnableSubscription {
   type: 'EnableSubscription';
   subscriptionId: string;
   reason?: string;
-  context: ActorContext;
+  /** The initiative's facts: a subscription whose owning partner has left is not enabled again. */
+  context: ActorContext & { initiative: InitiativeFacts };
 }
 
 export interface RemoveSubscription {

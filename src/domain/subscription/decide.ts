@@ -51,6 +51,9 @@ export const decide = (command: SubscriptionCommand, state: SubscriptionState): 
       return [{ type: 'SubscriptionDisabled', data: compact({ subscriptionId, reason: command.reason, lastSeq: command.lastSeq }) }];
     case 'EnableSubscription':
       if (status === 'active') throw new RuleViolationError(`subscription ${subscriptionId} is already enabled`);
+      // A partner that left keeps its history but does nothing new: deliveries to it do not start again, whoever asks.
+      assertFactsFor(command.context.initiative, subscription.initiativeId);
+      if (subscription.partnerId !== undefined) assertActivePartner(command.context.initiative, subscription.partnerId, 'have its subscription enabled again');
       return [{ type: 'SubscriptionEnabled', data: compact({ subscriptionId, reason }) }];
     case 'RemoveSubscription':
       return [{ type: 'SubscriptionRemoved', data: compact({ subscriptionId, reason }) }];

@@ -153,10 +153,14 @@ export const subscriptionRoutes =
         roles: MANAGE,
         params: idParams,
         body: z.strictObject({ reason: reasonSchema.optional() }).nullish(),
-        handle: async ({ params, body }, { context }) => {
+        handle: async ({ params, body }, { context, facts }) => {
           const subscription = visible(context.actor, params.id);
           const reason = body?.reason;
           const common = { subscriptionId: params.id, context: { actor: context.actor } };
+          if (type === 'EnableSubscription') {
+            const enable = { type, ...common, context: { actor: context.actor, initiative: await facts(subscription.initiativeId) }, ...(reason ? { reason } : {}) };
+            return { decider: subscriptionDecider, stream: subscriptionStream(params.id), resourceId: params.id, command: enable, context };
+          }
           const command =
             type === 'DisableSubscription'
               ? {
