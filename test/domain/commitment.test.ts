@@ -112,6 +112,9 @@ t.test('ReviseCommitment', async (t) => {
     given([made])
       .when(revise({ money: { amount: '200000', currency: 'EUR' } }))
       .thenThrows(RuleViolationError, 'in EUR');
+    given([inKind])
+      .when(revise({ money: undefined, estimatedValue: { amount: '5000', currency: 'EUR' } }))
+      .thenThrows(RuleViolationError, 'valued in USD');
     given([staffTime])
       .when(revise({ money: undefined, hours: 80 }))
       .then([{ type: 'CommitmentRevised', data: { commitmentId, hours: 80, reason: samples.CommitmentRevised.reason } }]);
@@ -183,6 +186,18 @@ t.test('RecordContribution', async (t) => {
     given([inKind])
       .when(contribute({ money: undefined, evidence: undefined, ...rooms }))
       .then([{ type: 'ContributionRecorded', data: { ...rest, ...rooms } }]);
+  });
+  t.test('an estimated value in another currency than the commitment\'s valuation is refused (409)', async (t) => {
+    const valued = (currency: string) => ({ money: undefined, evidence: undefined, description: 'Rooms for May', estimatedValue: { amount: '800', currency } });
+    const error = given([inKind]).when(contribute(valued('EUR'))).thenThrows(RuleViolationError, 'valued in USD');
+    t.equal(error.status, 409);
+    // A commitment made without a value takes a first value in any currency; its first valuing revision fixes it.
+    const unvalued = madeWith({ kind: 'in_kind', money: undefined, description: 'Meeting rooms' });
+    const { money: _m, evidence: _e, ...rest } = samples.ContributionRecorded;
+    const { money: _money, evidence: _evidence, ...inEur } = valued('EUR');
+    given([unvalued]).when(contribute(valued('EUR'))).then([{ type: 'ContributionRecorded', data: { ...rest, ...inEur } }]);
+    const valuedInEur: PendingEvent = { type: 'CommitmentRevised', data: { commitmentId, estimatedValue: { amount: '3000', currency: 'EUR' }, reason: 'Valued' } };
+    given([unvalued, valuedInEur]).when(contribute(valued('USD'))).thenThrows(RuleViolationError, 'valued in EUR');
   });
   t.test('a partner key contributes for its own partner only', async () => {
     given([madeWith({ partnerId: ids.partner2 })])

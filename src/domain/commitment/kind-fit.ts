@@ -5,7 +5,8 @@ import type { Resources } from './commands.js';
 /**
  * Which resource fields fit a commitment's kind (the kind lives in the stream, so the event schemas cannot
  * check revisions and contributions): funding is money in the commitment's currency, staff time is hours,
- * the other kinds are described (with an optional estimated value). A description fits every kind.
+ * the other kinds are described (with an optional estimated value, in the commitment's currency once it has one).
+ * A description fits every kind.
  */
 
 const misfit = (detail: string): never => {
@@ -23,6 +24,13 @@ const checkCommon = (kind: CommitmentKind, currency: string | undefined, given: 
   if (given.money !== undefined && given.money.currency !== currency) {
     misfit(
       `the commitment is in ${currency ?? 'no currency'}; a ${what} in ${given.money.currency} does not fit ` +
+        '(amounts in different currencies are never mixed)',
+    );
+  }
+  // A commitment in kind is valued in one currency too, once it states a value.
+  if (given.estimatedValue !== undefined && currency !== undefined && given.estimatedValue.currency !== currency) {
+    misfit(
+      `the commitment is valued in ${currency}; a ${what} valued in ${given.estimatedValue.currency} does not fit ` +
         '(amounts in different currencies are never mixed)',
     );
   }

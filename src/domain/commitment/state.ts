@@ -6,7 +6,11 @@ export interface CommitmentInfo {
   initiativeId: string;
   partnerId: string;
   kind: CommitmentKind;
-  /** A funding commitment's currency (it never changes). */
+  /**
+   * The currency the commitment is valued in, which it never changes: its money's (funding) or its estimated value's
+   * (the other kinds; set by the first revision that values a commitment made without one). Contributions and
+   * revisions in another currency are refused, so the ledger never has to leave a valued amount aside.
+   */
   currency?: string;
 }
 
@@ -22,9 +26,14 @@ export const initialState = (): CommitmentState => ({ withdrawn: false, contribu
 export const evolve = (state: CommitmentState, event: PendingEvent): CommitmentState => {
   switch (event.type) {
     case 'CommitmentMade': {
-      const { commitmentId, initiativeId, partnerId, kind, money } = event.data;
-      const currency = money?.currency;
+      const { commitmentId, initiativeId, partnerId, kind, money, estimatedValue } = event.data;
+      const currency = money?.currency ?? estimatedValue?.currency;
       return { ...state, commitment: { commitmentId, initiativeId, partnerId, kind, ...(currency ? { currency } : {}) } };
+    }
+    case 'CommitmentRevised': {
+      const currency = event.data.estimatedValue?.currency;
+      if (!state.commitment || state.commitment.currency !== undefined || currency === undefined) return state;
+      return { ...state, commitment: { ...state.commitment, currency } };
     }
     case 'CommitmentWithdrawn':
       return { ...state, withdrawn: true };
