@@ -15,8 +15,8 @@ import type { ProjectedEvent } from './projection.js';
  * result depends only on the events given, in their order.
  *
  * Every reading that is not retracted is a row, whatever its review status (`submitted`, `returned`, `accepted`,
- * `approved`): these are exactly the readings that hold their (partner, period, disaggregation) slot, the ones a
- * new reading for the same slot would duplicate.
+ * `approved`, kept as `status`): these are exactly the readings that hold their (partner, period, disaggregation)
+ * slot, the ones a new reading for the same slot would duplicate; only `accepted` and `approved` ones count in views.
  */
 
 /** What a reading says: who reported what, for which period and breakdown (value or narrative). */
@@ -32,6 +32,11 @@ export interface ReadingFacts {
 
 export interface RegisteredReading extends ReadingFacts {
   readingId: string;
+  /**
+   * Its review status: `accepted` (no review needed) and `approved` readings count in the views; `submitted` ones await
+   * review and `returned` ones await a correction — they hold their slot but count nowhere yet.
+   */
+  status: ReadingLifeStatus;
   /** When the event that set the current value (or narrative) was recorded: the recording, or the latest correction. */
   recordedAt: string;
   /** That event's place in the global order. */
@@ -57,6 +62,7 @@ export const registerReading = (register: ReadingsRegister, event: ProjectedEven
         ...(d.value !== undefined ? { value: d.value } : {}),
         ...(d.narrative !== undefined ? { narrative: d.narrative } : {}),
         ...(d.source !== undefined ? { source: d.source } : {}),
+        status: d.status,
         recordedAt: event.metadata.recordedAt,
         seq: event.seq,
       });
@@ -71,9 +77,17 @@ export const registerReading = (register: ReadingsRegister, event: ProjectedEven
         ...rest,
         ...(d.value !== undefined ? { value: d.value } : {}),
         ...(d.narrative !== undefined ? { narrative: d.narrative } : {}),
+        status: d.status,
         recordedAt: event.metadata.recordedAt,
         seq: event.seq,
       });
+      break;
+    }
+    case 'ReadingApproved':
+    case 'ReadingReturned': {
+      // A review changes the status only: the value, and the event that set it, stay.
+      const reading = register.get((event.data as EventData<'ReadingApproved'>).readingId);
+      if (reading) reading.status = event.type === 'ReadingApproved' ? 'approved' : 'returned';
       break;
     }
     case 'ReadingRetracted': {

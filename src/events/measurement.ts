@@ -23,10 +23,13 @@ import {
  * the status it leaves the reading in, so read models fold aggregates from the events alone.
  */
 
-/** Column names of the readings CSV (design §7); a disaggregation dimension may not reuse one. */
+/**
+ * Column names of the readings CSV (design §7); a disaggregation dimension may not reuse one. (`reviewstatus` came
+ * with the export's review-status column; a dimension of that name could not have had a meaning of its own.)
+ */
 export const reservedDimensionNames: readonly string[] = [
   'partnerid', 'periodstart', 'periodend', 'value', 'narrative', 'source',
-  'indicatorid', 'readingid', 'recordedat', 'seq',
+  'indicatorid', 'readingid', 'recordedat', 'seq', 'reviewstatus',
 ];
 
 /** A disaggregation dimension: a lowercase slug usable as a CSV column (`district`, `sex`, `age_group`). */

@@ -18,7 +18,7 @@ type Row = Record<string, string>;
 const Q1 = { start: '2026-01-01', end: '2026-03-31' };
 const Q2 = { start: '2026-04-01', end: '2026-06-30' };
 const CORE = ['partnerId', 'periodStart', 'periodEnd'];
-const TAIL = ['value', 'narrative', 'source', 'indicatorId', 'readingId', 'recordedAt', 'seq'];
+const TAIL = ['value', 'narrative', 'source', 'indicatorId', 'readingId', 'recordedAt', 'seq', 'reviewStatus'];
 
 const client = (service: Service) => {
   const { app, store } = service;
@@ -116,6 +116,32 @@ t.test('the export shows exactly the readings as currently valid: corrections ap
   t.match(unknown.res.headers['content-type'], /^application\/problem\+json/);
   t.equal((await exportCsv('00000000-0000-4000-8000-000000000000')).status, 404, 'an unknown initiative');
   t.equal((await exportCsv(I, '?bogus=1')).status, 400, 'unknown query parameters are refused');
+});
+
+t.test('reviewStatus says which rows count: readings awaiting or returned from review hold their slot but count nowhere yet', async (t) => {
+  const { c, exportCsv, importCsv, I, P, G } = await setup(t);
+  const reviewed = await c.indicator(I, G, { name: 'Reviewed counts', requiresApproval: true });
+  const approved = await c.reading(reviewed, P, { value: 3 });
+  const returned = await c.reading(reviewed, P, { value: 4, period: Q2 });
+  const waiting = await c.reading(reviewed, P, { value: 5, period: { start: '2026-07-01', end: '2026-09-30' } });
+  t.equal((await c.post(`/readings/${approved}/review`, { outcome: 'approve' })).status, 201);
+  t.equal((await c.post(`/readings/${returned}/review`, { outcome: 'return', comment: 'which survey?' })).status, 201);
+  const notReviewed = await c.indicator(I, G, { name: 'Counts without review' });
+  const accepted = await c.reading(notReviewed, P, { value: 6 });
+
+  const exported = await exportCsv(I);
+  const statusOf = new Map(exported.rows.map((r) => [r.readingId, r.reviewStatus]));
+  t.same([approved, returned, waiting, accepted].map((id) => statusOf.get(id)), ['approved', 'returned', 'submitted', 'accepted']);
+  const returnedRow = exported.rows.find((r) => r.readingId === returned)!;
+  t.equal(returnedRow.value, '4', 'a review changes the status, not the value');
+
+  // The export imports again into an indicator of the same shape: reviewStatus, an export column, is ignored there.
+  const copy = await c.indicator(I, G, { name: 'A copy', requiresApproval: true });
+  const rows: Row[] = exported.rows.filter((r) => r.indicatorId === reviewed).map((r) => ({ ...r, indicatorId: '' }));
+  const header = Object.keys(rows[0]!);
+  const imported = await importCsv(copy, csvOf(header, rows.map((r) => header.map((h) => r[h]!))));
+  t.equal(imported.status, 201, JSON.stringify(imported.body));
+  t.equal(imported.body.count, 3);
 });
 
 t.test('asOf: the export as it stood at a seq or a time', async (t) => {

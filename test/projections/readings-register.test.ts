@@ -49,7 +49,7 @@ t.test('a recorded reading is a row: its cells, and the recording event\'s time 
   const { add, events } = defined();
   add('ReadingRecorded', { readingId: R1, indicatorId: IND, initiativeId: I, partnerId: P1, period: Q1, value: 10, disaggregation: {}, source: 'survey, "spring"', status: 'submitted' }, { stream, at: at(1) });
   t.same(readingsOf(events), [
-    { readingId: R1, indicatorId: IND, partnerId: P1, period: Q1, disaggregation: {}, value: 10, source: 'survey, "spring"', recordedAt: at(1), seq: 1 },
+    { readingId: R1, indicatorId: IND, partnerId: P1, period: Q1, disaggregation: {}, value: 10, source: 'survey, "spring"', status: 'submitted', recordedAt: at(1), seq: 1 },
   ]);
 });
 
@@ -63,9 +63,10 @@ t.test('a correction replaces the value and makes the row as of the correction; 
     ('ReadingReturned', { readingId: R3, indicatorId: IND, comment: 'which survey?', before: before({ period: Q2, value: 7 }) }, { stream, at: at(6) })
     ('ReadingRetracted', { readingId: R2, indicatorId: IND, reason: 'double count', before: before({ partnerId: P2, value: 4, disaggregation: { district: 'North' } }) }, { stream, at: at(7) });
   t.same(readingsOf(events), [
-    { readingId: R1, indicatorId: IND, partnerId: P1, period: Q1, disaggregation: {}, value: 12, recordedAt: at(5), seq: 5 },
-    { readingId: R3, indicatorId: IND, partnerId: P1, period: Q2, disaggregation: {}, value: 7, recordedAt: at(3), seq: 3 },
+    { readingId: R1, indicatorId: IND, partnerId: P1, period: Q1, disaggregation: {}, value: 12, status: 'submitted', recordedAt: at(5), seq: 5 },
+    { readingId: R3, indicatorId: IND, partnerId: P1, period: Q2, disaggregation: {}, value: 7, status: 'returned', recordedAt: at(3), seq: 3 },
   ], 'corrected in place (recording order kept), the returned reading still holds its slot, the retracted one is gone');
+  t.match(readingsOf(events.slice(0, 5))[0], { readingId: R1, value: 10, status: 'approved', recordedAt: at(1), seq: 1 }, 'a review changes the status, not the event that set the value');
 
   t.same(readingsOf(events.slice(0, 4)).map((r) => [r.readingId, r.value]), [[R1, 10], [R2, 4], [R3, 7]], 'and as it stood at seq 3');
 });
@@ -74,7 +75,7 @@ t.test('a qualitative reading keeps its narrative; a correction to a narrative r
   const { add, events } = defined();
   add('ReadingRecorded', { readingId: R1, indicatorId: IND, initiativeId: I, partnerId: P1, period: Q1, narrative: 'Families asked,\n"when"?', disaggregation: {}, status: 'accepted' }, { stream, at: at(1) })
     ('ReadingCorrected', { readingId: R1, indicatorId: IND, narrative: 'Families asked when.', reason: 'wording', status: 'accepted', before: { partnerId: P1, period: Q1, disaggregation: {}, narrative: 'Families asked,\n"when"?', status: 'accepted' } }, { stream, at: at(2) });
-  t.same(readingsOf(events), [{ readingId: R1, indicatorId: IND, partnerId: P1, period: Q1, disaggregation: {}, narrative: 'Families asked when.', recordedAt: at(2), seq: 2 }]);
+  t.same(readingsOf(events), [{ readingId: R1, indicatorId: IND, partnerId: P1, period: Q1, disaggregation: {}, narrative: 'Families asked when.', status: 'accepted', recordedAt: at(2), seq: 2 }]);
 });
 
 t.test('pure and deterministic: the same events give the same rows, byte for byte; changes to unknown readings are ignored', async (t) => {

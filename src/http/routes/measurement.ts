@@ -179,7 +179,7 @@ export const measurementRoutes = (deps: WriteDeps & ReadingsImportDeps) => async
         'With `Content-Type: application/json`, one reading (`RecordReading`), answered with its receipt.',
         'With `Content-Type: text/csv`, many: a header row, then one reading per row, in the columns of',
         '`GET /initiatives/{id}/readings.csv` (`partnerId, periodStart, periodEnd, <dimension>…, value, narrative, source`;',
-        'the export\'s `indicatorId, readingId, recordedAt, seq` are accepted and ignored, but a filled-in `indicatorId`',
+        'the export\'s `indicatorId, readingId, recordedAt, seq, reviewStatus` are accepted and ignored, but a filled-in `indicatorId`',
         'must be this indicator). Every row is checked as the JSON body is; all rows are recorded in one append, or none:',
         '400 (bad cells), 403 (a partner key importing another partner\'s rows) or 409 (rules: value or narrative for the',
         'measure, undeclared dimension values, a reading that already exists or appears twice in the file), with',

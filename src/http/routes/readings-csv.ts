@@ -28,9 +28,9 @@ import { asOfQuery, resolveViewPoint } from './view-point.js';
  * same out and in, so an export can be edited and imported again:
  *
  *   partnerId, periodStart, periodEnd, <one column per disaggregation dimension>, value, narrative, source,
- *   indicatorId, readingId, recordedAt, seq
+ *   indicatorId, readingId, recordedAt, seq, reviewStatus
  *
- * The last four are the export's own (an import accepts and ignores them; `indicatorId`, where filled in, must be
+ * The last five are the export's own (an import accepts and ignores them; `indicatorId`, where filled in, must be
  * the indicator of the URL). The dimension columns are the union of the exported indicators' dimensions, sorted by
  * name; an empty dimension cell means "not broken down by that dimension" (the total along it).
  *
@@ -41,7 +41,7 @@ import { asOfQuery, resolveViewPoint } from './view-point.js';
 export const LEADING_COLUMNS = ['partnerId', 'periodStart', 'periodEnd'] as const;
 export const READING_COLUMNS = ['value', 'narrative', 'source'] as const;
 /** Written by the export; accepted and ignored by the import (`indicatorId` excepted: it must match the URL). */
-export const EXPORT_COLUMNS = ['indicatorId', 'readingId', 'recordedAt', 'seq'] as const;
+export const EXPORT_COLUMNS = ['indicatorId', 'readingId', 'recordedAt', 'seq', 'reviewStatus'] as const;
 type NamedColumn = (typeof LEADING_COLUMNS)[number] | (typeof READING_COLUMNS)[number] | (typeof EXPORT_COLUMNS)[number];
 
 /** The header of an export whose indicators have these dimensions. */
@@ -355,7 +355,7 @@ export const readingsCsvBody = (deps: ReadingsImportDeps, bodySchema: z.ZodType)
     .string()
     .describe(
       'CSV (RFC 4180, UTF-8): a header row, then one reading per row. Columns: `partnerId, periodStart, periodEnd, <dimension>…, value, narrative, source`; ' +
-        '`indicatorId, readingId, recordedAt, seq` (an export\'s own columns) are accepted and ignored, but a filled-in `indicatorId` must be this indicator. ' +
+        '`indicatorId, readingId, recordedAt, seq, reviewStatus` (an export\'s own columns) are accepted and ignored, but a filled-in `indicatorId` must be this indicator. ' +
         'An empty dimension cell = not broken down by it. All rows are recorded or none; errors name `row <n> / <column>` (header = row 1).',
     ),
   response: readingsImportedSchema,
@@ -399,6 +399,7 @@ const cellsOf = (reading: RegisteredReading, dimensions: readonly string[]): str
   reading.readingId,
   reading.recordedAt,
   String(reading.seq),
+  reading.status,
 ];
 
 export interface ReadingsExportDeps {
@@ -410,8 +411,10 @@ const READERS = ['admin', 'backbone', 'partner', 'auditor', 'viewer'] as const;
 
 export const READINGS_CSV_DESCRIPTION = [
   'One row per reading as currently valid: corrections applied, retracted readings left out (readings awaiting or',
-  'returned from review are included: they hold their partner, period and disaggregation). Columns:',
-  '`partnerId, periodStart, periodEnd, <dimension>…, value, narrative, source, indicatorId, readingId, recordedAt, seq`.',
+  'returned from review are included, since they hold their partner, period and disaggregation, and `reviewStatus` tells them',
+  'apart: only `accepted` and `approved` readings count in the views; `submitted` ones await review, `returned` ones a',
+  'correction). Columns:',
+  '`partnerId, periodStart, periodEnd, <dimension>…, value, narrative, source, indicatorId, readingId, recordedAt, seq, reviewStatus`.',
   'The dimension columns are the union of the exported indicators\' disaggregation dimensions, sorted by name; a cell is',
   'empty where a reading is not broken down by that dimension. `recordedAt` and `seq` are those of the event that set',
   'the reading\'s current value (its recording or latest correction). Rows come indicator by indicator (definition',
