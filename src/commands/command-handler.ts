@@ -35,7 +35,7 @@ export interface CommandContext {
 
 export interface CommandHandlerDeps {
   store: Pick<EventStore, 'append' | 'readStream'>;
-  follower: Pick<Follower, 'waitFor'>;
+  follower: Pick<Follower, 'waitFor' | 'seqIndex'>;
   /** Receipts of earlier writes by (acting key id, idempotency key), from the directory read model. */
   receipts?: { receipt(actorKeyId: string, idempotencyKey: string): Omit<Receipt, 'replayed'> | undefined };
   applyTimeoutMs: number;
@@ -200,6 +200,28 @@ export const createCommandHandler = (deps: CommandHandlerDeps) => {
       });
     });
 
+  /**
+   * The receipt of an earlier write of this key found in the command's own stream: its events have ids derived from
+   * the key (0, 1, …, in order), so they are recognised there even before the directory has applied them.
+   */
+  const storedReceipt = async (input: CommandInput<unknown, unknown>, idempotencyKey: string): Promise<Receipt | undefined> => {
+    const { keyId } = input.context.actor;
+    const history = await deps.store.readStream(input.stream);
+    const events = [];
+    for (let i = 0; ; i++) {
+      const id = derivedUuid('event', keyId, idempotencyKey, String(i));
+      const event = history.find((e) => e.id === id);
+      if (!event) break;
+      events.push(event);
+    }
+    const last = events.at(-1);
+    if (!last) return undefined;
+    // Numbered long ago (the seq index finds it by its recorded time), or still to be applied here (wait, bounded).
+    const numbered = deps.follower.seqIndex.recordedAt(last.metadata.recordedAt).get(last.id);
+    const seq = numbered ?? (await deps.follower.waitFor(last.id, deps.applyTimeoutMs)) ?? null;
+    return { id: input.resourceId, eventId: last.id, stream: input.stream, revision: last.revision, seq, replayed: true };
+  };
+
   const handle = async <State, Command>(input: CommandInput<State, Command>): Promise<Receipt> => {
     const { actor, idempotencyKey } = input.context;
     if (!idempotencyKey) return execute(input);
@@ -207,7 +229,17 @@ export const createCommandHandler = (deps: CommandHandlerDeps) => {
     return perIdempotencyKey(`${actor.keyId}\u0000${idempotencyKey}`, async () => {
       const earlier = deps.receipts?.receipt(actor.keyId, idempotencyKey);
       if (earlier) return { ...earlier, replayed: true };
-      return execute(input);
+      try {
+        return await execute(input);
+      } catch (error) {
+        // The directory may not have applied the first write yet (a local state being rebuilt, another instance's
+        // write, a retry after the bounded wait ran out): the retry is then decided again and refused as a duplicate
+        // of itself. Its first write, found in the stream, is the answer.
+        if (!(error instanceof ProblemError) || error.status !== 409) throw error;
+        const replay = await storedReceipt(input as CommandInput<unknown, unknown>, idempotencyKey);
+        if (!replay) throw error;
+        return replay;
+      }
     });
   };
 

@@ -2,6 +2,8 @@ import t from 'tap';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { admin, startService } from '../helpers/service.js';
+import Database from 'better-sqlite3';
+import { api } from '../helpers/api.js';
 
 const launch = { name: 'Clean River Partnership', problemStatement: 'Runoff pollutes the river that 40,000 people drink from.' };
 
@@ -102,4 +104,35 @@ t.test('Idempotency-Key: a retry returns the first receipt and records nothing n
   const fresh = await rebuilt.app.inject({ method: 'POST', url: '/initiatives', headers: { ...admin, 'idempotency-key': 'another' }, payload: launch });
   t.not(fresh.json().id, original.json().id, 'a new key is a new write');
   t.equal((await rebuilt.store.readAll()).length, 3);
+});
+
+t.test('Idempotency-Key: a retry the directory has not caught up with yet is still answered with the first receipt', async (t) => {
+  const first = await startService(t);
+  const headers = { ...admin, 'idempotency-key': 'launch-before-the-directory' };
+  const original = await first.app.inject({ method: 'POST', url: '/initiatives', headers, payload: launch });
+  t.equal(original.statusCode, 201);
+  const reading = await api(first.app).indicator(original.json().id, await api(first.app).goal(original.json().id));
+  const partner = await api(first.app).partner(original.json().id, 'River Trust');
+  const readingHeaders = { ...admin, 'idempotency-key': 'reading-before-the-directory' };
+  const readingBody = { partnerId: partner, period: { start: '2026-01-01', end: '2026-03-31' }, value: 7 };
+  const firstReading = await first.app.inject({ method: 'POST', url: `/indicators/${reading}/readings`, headers: readingHeaders, payload: readingBody });
+  t.equal(firstReading.statusCode, 201);
+  await first.stop();
+  // As if the directory had not applied those writes yet (a rebuild catching up, another instance's write): their
+  // receipts are not in it, while the follower's checkpoint is past them.
+  const db = new Database(join(first.dataDir, 'local.sqlite'));
+  t.equal(db.prepare('DELETE FROM idempotency').run().changes, 2);
+  db.close();
+  const again = await startService(t, { DATA_DIR: first.dataDir });
+  const events = (await again.store.readAll({ maxCount: 1000 })).length;
+  for (const [url, retryHeaders, payload, before] of [
+    ['/initiatives', headers, launch, original],
+    [`/indicators/${reading}/readings`, readingHeaders, readingBody, firstReading],
+  ] as const) {
+    const retry = await again.app.inject({ method: 'POST', url, headers: retryHeaders, payload });
+    t.equal(retry.statusCode, 201, `${url}: not a 409 against its own first write (${retry.body})`);
+    t.same(retry.json(), before.json(), `${url}: the first receipt`);
+    t.equal(retry.headers['idempotent-replayed'], 'true');
+  }
+  t.equal((await again.store.readAll({ maxCount: 1000 })).length, events, 'nothing new recorded');
 });
