@@ -3,7 +3,7 @@ import { ConcurrencyConflictError, ProblemError } from '../errors.js';
 import { catalog, validateEventData } from '../events/catalog.js';
 import type { Actor } from '../events/envelope.js';
 import type { Follower } from '../follower/follower.js';
-import type { EventStore, NewEvent } from '../store/event-store.js';
+import type { EventStore, NewEvent, RecordedEvent } from '../store/event-store.js';
 import { derivedUuid, timeOrderedUuid } from './derived-ids.js';
 import { createKeyedQueue } from './keyed-queue.js';
 import type { Receipt } from './receipt.js';
@@ -206,15 +206,13 @@ export const createCommandHandler = (deps: CommandHandlerDeps) => {
    */
   const storedReceipt = async (input: CommandInput<unknown, unknown>, idempotencyKey: string): Promise<Receipt | undefined> => {
     const { keyId } = input.context.actor;
-    const history = await deps.store.readStream(input.stream);
-    const events = [];
+    const byId = new Map((await deps.store.readStream(input.stream)).map((event) => [event.id, event]));
+    let last: RecordedEvent | undefined;
     for (let i = 0; ; i++) {
-      const id = derivedUuid('event', keyId, idempotencyKey, String(i));
-      const event = history.find((e) => e.id === id);
+      const event = byId.get(derivedUuid('event', keyId, idempotencyKey, String(i)));
       if (!event) break;
-      events.push(event);
+      last = event;
     }
-    const last = events.at(-1);
     if (!last) return undefined;
     // Numbered long ago (the seq index finds it by its recorded time), or still to be applied here (wait, bounded).
     const numbered = deps.follower.seqIndex.recordedAt(last.metadata.recordedAt).get(last.id);

@@ -83,7 +83,7 @@ export const decide = (command: DecisionCommand, state: DecisionState): PendingE
       if (instant(data.takenAt, 'takenAt') > instant(context.now, 'context.now')) {
         throw new RuleViolationError(`takenAt (${data.takenAt}) is in the future; record a decision once it is taken`);
       }
-      if (data.proposingPartnerId !== undefined) assertActivePartner(context.initiative, data.proposingPartnerId, 'put a decision forward');
+      if (data.proposingPartnerId !== undefined) assertActivePartner(context.initiative, data.proposingPartnerId, 'propose a decision');
       return [{ type: 'DecisionRecorded', data: compact(data) }];
     }
   }

@@ -53,9 +53,12 @@ export const requireRole = (actor: Actor, roles: readonly Role[]): void => {
   if (!roles.includes(actor.role)) throw new ForbiddenError(`this action needs one of the roles: ${roles.join(', ')}`);
 };
 
+/** Admins, and auditors and viewers issued for the whole deployment (no initiative): they see every initiative. */
+export const readsEveryInitiative = (actor: Actor): boolean =>
+  actor.role === 'admin' || (actor.initiativeId === undefined && (actor.role === 'auditor' || actor.role === 'viewer'));
+
 /** 403 unless the key may act on this initiative: admins everywhere, scoped keys in their own initiative. */
 export const requireInitiative = (actor: Actor, initiativeId: string | null | undefined): void => {
-  if (actor.role === 'admin') return;
-  if (actor.initiativeId === undefined && (actor.role === 'auditor' || actor.role === 'viewer')) return; // deployment-wide reader
+  if (readsEveryInitiative(actor)) return;
   if (!initiativeId || actor.initiativeId !== initiativeId) throw new ForbiddenError('this key is scoped to another initiative');
 };

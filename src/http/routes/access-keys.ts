@@ -8,7 +8,7 @@ import { idSchema, labelSchema, reasonSchema } from '../../events/common.js';
 import type { Actor, Role } from '../../events/envelope.js';
 import { keyRoleSchema } from '../../events/access.js';
 import type { SecretDeriver } from '../../secrets/server-secret.js';
-import { hashKey, requireInitiative } from '../auth/authenticate.js';
+import { hashKey, readsEveryInitiative, requireInitiative } from '../auth/authenticate.js';
 import { problemSchema } from '../problem.js';
 import { idParams, writeRoute, type WriteDeps } from './command-route.js';
 
@@ -20,8 +20,6 @@ const MANAGE: readonly Role[] = ['admin', 'backbone'];
 /** Who reads them: the managers, and auditors (who read everything, design §7) — all keys or their initiative's. */
 const READ_KEYS: readonly Role[] = [...MANAGE, 'auditor'];
 
-/** Admins and deployment-wide auditors see every key; other keys only those of their own initiative. */
-const seesEveryKey = (actor: Actor): boolean => actor.role === 'admin' || (actor.role === 'auditor' && actor.initiativeId === undefined);
 
 /** A key as the API shows it: what it may do and when it was issued and revoked; never the key, never its hash. */
 const accessKeySchema = z
@@ -50,9 +48,9 @@ const view = (key: AccessKeyEntry): z.output<typeof accessKeySchema> => ({
 
 const readErrors = { 400: problemSchema, 401: problemSchema, 403: problemSchema, 404: problemSchema };
 
-/** 403 unless the key may see this one (`seesEveryKey`, else only keys of its own initiative). */
+/** 403 unless the key may see this one (`readsEveryInitiative`, else only keys of its own initiative). */
 const requireVisible = (actor: Actor, key: AccessKeyEntry): void => {
-  if (seesEveryKey(actor)) return;
+  if (readsEveryInitiative(actor)) return;
   if (!key.initiativeId) throw new ForbiddenError('a key scoped to an initiative sees only keys of that initiative');
   requireInitiative(actor, key.initiativeId);
 };
@@ -144,7 +142,7 @@ export const accessKeyRoutes = (deps: AccessKeyRouteDeps): FastifyPluginAsyncZod
     async (request) => {
       const actor = request.actor!;
       const { initiativeId } = request.query;
-      const everyKey = seesEveryKey(actor);
+      const everyKey = readsEveryInitiative(actor);
       if (!everyKey) requireInitiative(actor, initiativeId ?? actor.initiativeId);
       const scope = everyKey ? initiativeId : actor.initiativeId;
       return { accessKeys: deps.keys.keys(scope).map(view) };

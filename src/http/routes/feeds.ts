@@ -10,7 +10,7 @@ import type { FeedReader } from '../../feeds/feed-reader.js';
 import type { LiveHub } from '../../feeds/live-hub.js';
 import { sseComment, sseResumePoint } from '../../feeds/sse-frame.js';
 import { pumpStream } from '../../feeds/sse-pump.js';
-import { requireInitiative } from '../auth/authenticate.js';
+import { readsEveryInitiative, requireInitiative } from '../auth/authenticate.js';
 import { problemSchema } from '../problem.js';
 
 export interface FeedRouteDeps {
@@ -28,6 +28,8 @@ export interface FeedRouteDeps {
 
 /** Viewers read the views; the feed is event-level detail (design §7), so it is not theirs. */
 const FEED_ROLES = ['admin', 'backbone', 'partner', 'auditor'] as const;
+/** A resume point, `after=` or `Last-Event-ID`: a seq, or -1 for the start of the log. */
+const RESUME_SEQ = /^(-1|\d{1,15})$/;
 /** The `types` value that selects signed checkpoints of the transparency log. */
 export const CHECKPOINT_TYPE = 'checkpoint';
 
@@ -61,7 +63,7 @@ const parseTypes = (types: string | undefined): { types?: Set<string>; checkpoin
  * backbone, partner and scoped auditor keys their own, and asking for another is a 403.
  */
 const scopeOf = (actor: Actor, initiative: string | undefined): Set<string> | undefined => {
-  if (actor.role === 'admin' || (actor.role === 'auditor' && actor.initiativeId === undefined)) return initiative ? new Set([initiative]) : undefined;
+  if (readsEveryInitiative(actor)) return initiative ? new Set([initiative]) : undefined;
   requireInitiative(actor, initiative ?? actor.initiativeId);
   return new Set([actor.initiativeId!]);
 };
@@ -99,14 +101,14 @@ export const feedRoutes =
           headers: z.looseObject({
             'last-event-id': z
               .string()
-              .regex(/^(-1|\d{1,15})$/, 'must be a seq number, or -1 for the start of the log')
+              .regex(RESUME_SEQ, 'must be a seq number (0 or more), or -1 for the start of the log')
               .optional()
               .describe('the seq of the last message received (or of the resume point the stream opened with); takes precedence over `after`'),
           }),
           querystring: z.strictObject({
             after: z
               .string()
-              .regex(/^(-1|\d{1,15})$/, 'must be a seq number (0 or more), or -1 for the start of the log')
+              .regex(RESUME_SEQ, 'must be a seq number (0 or more), or -1 for the start of the log')
               .optional()
               .describe('stream the events after this seq (-1: from the start of the log); default: only events from now on'),
             initiative: z.uuid().optional().describe('only this initiative (keys scoped to an initiative: their own, the default)'),

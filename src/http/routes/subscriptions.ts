@@ -9,7 +9,7 @@ import { feedTypeNamed } from '../../feeds/feed-item.js';
 import type { Subscription } from '../../feeds/webhooks/subscription-registry.js';
 import type { Webhooks } from '../../feeds/webhooks/webhooks.js';
 import { refusedUrl } from '../../feeds/webhooks/url-guard.js';
-import { requireInitiative } from '../auth/authenticate.js';
+import { readsEveryInitiative, requireInitiative } from '../auth/authenticate.js';
 import { problemSchema } from '../problem.js';
 import { idParams, writeRoute, type WriteDeps } from './command-route.js';
 
@@ -23,8 +23,7 @@ const READ: readonly Role[] = ['admin', 'backbone', 'partner', 'auditor'];
 
 /** Whether a key may see a subscription: its initiative, and for a partner key only its own partner's. */
 const visibleTo = (actor: Actor, subscription: Subscription): boolean => {
-  if (actor.role === 'admin') return true;
-  if (actor.role === 'auditor' && actor.initiativeId === undefined) return true;
+  if (readsEveryInitiative(actor)) return true;
   if (actor.initiativeId !== subscription.initiativeId) return false;
   return actor.role !== 'partner' || subscription.partnerId === actor.partnerId;
 };
