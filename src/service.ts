@@ -75,7 +75,10 @@ export const createService = async (config: Config, logger: Logger): Promise<Ser
       signer: signing.signer,
       origin,
       checkpointEvery: config.checkpointEvery,
-      onCheckpoint: (checkpoint) => liveHub.checkpoint(checkpoint),
+      onCheckpoint: (checkpoint) => {
+        liveHub.checkpoint(checkpoint);
+        webhooks.checkpointSigned();
+      },
     });
     const admin = resolveAdminToken(config.dataDir, config.adminToken);
     if (admin.file) logger.info({ file: admin.file }, 'ADMIN_TOKEN not set: using the generated admin key in this file');
@@ -111,6 +114,7 @@ export const createService = async (config: Config, logger: Logger): Promise<Ser
       redisUrl: config.redisUrl,
       settings: config.webhooks,
       logger: logger.child({ component: 'webhooks' }),
+      checkpoints: { latestWithin: (size) => transparency.checkpointer.latestWithin(size), origin, publicUrl: config.publicUrl },
     });
     const follower = createFollower({
       store,

@@ -14,8 +14,12 @@ export const subscriptionCreatedSchema = z.strictObject({
   subscriptionId: idSchema,
   initiativeId: idSchema,
   url: httpUrlSchema,
-  /** Event types delivered; an empty list means every type. */
-  types: uniqueArray(eventTypeNameSchema, { max: 100 }),
+  /**
+   * Event types delivered; an empty list or `*` means every type. `checkpoint` adds the transparency log's signed
+   * checkpoints (design §6: pushed to feeds to be witnessed); without an event type or `*`, it delivers checkpoints
+   * only. The names of the SSE `types=` filter.
+   */
+  types: uniqueArray(z.union([eventTypeNameSchema, z.literal('*'), z.literal('checkpoint')]), { max: 100 }),
   /** The partner that owns the subscription and may read its delivery log, if any. */
   partnerId: idSchema.optional(),
 });

@@ -1,6 +1,6 @@
 import { eventTypes } from '../events/catalog.js';
 import type { SequencedEvent } from '../follower/consumer.js';
-import { cloudEventType, toCloudEvent } from './cloudevents.js';
+import { CHECKPOINT_CLOUDEVENT_TYPE, cloudEventType, toCloudEvent } from './cloudevents.js';
 
 /**
  * One event as the feeds hand it out (SSE and webhooks alike): its place in the global order, the initiative it
@@ -33,6 +33,30 @@ const feedTypesByName = new Map(eventTypes.filter(isFeedEventType).flatMap((type
  * items carry (`org.impact-ledger.reading.recorded`); undefined for anything else, administrative types included.
  */
 export const feedTypeNamed = (name: string): string | undefined => feedTypesByName.get(name);
+
+/** The filter name that selects signed checkpoints of the transparency log, on SSE (`types=`) and in subscriptions. */
+export const CHECKPOINT_TYPE = 'checkpoint';
+
+/** Whether a filter name selects checkpoints: `checkpoint` or the CloudEvents type checkpoint items carry. */
+export const isCheckpointName = (name: string): boolean => name === CHECKPOINT_TYPE || name === CHECKPOINT_CLOUDEVENT_TYPE;
+
+/** The filter name for every event type, so that a filter can ask for every event and checkpoints: `*,checkpoint`. */
+export const EVERY_TYPE = '*';
+
+/**
+ * A filter's names as they are recorded and matched: `*`, `checkpoint`, and event types by catalog name, whichever
+ * name the client used (one type named both ways is one type); undefined when a name is none of these.
+ */
+export const canonicalFilterName = (name: string): string | undefined => (name === EVERY_TYPE ? EVERY_TYPE : isCheckpointName(name) ? CHECKPOINT_TYPE : feedTypeNamed(name));
+
+/**
+ * What a list of filter names (canonical, as above) selects: the event types (undefined = every type: `*`) and
+ * whether checkpoints. `checkpoint` alone selects checkpoints only.
+ */
+export const selectedBy = (names: readonly string[]): { types: ReadonlySet<string> | undefined; checkpoints: boolean } => ({
+  types: names.includes(EVERY_TYPE) ? undefined : new Set(names.filter((name) => name !== CHECKPOINT_TYPE)),
+  checkpoints: names.includes(CHECKPOINT_TYPE),
+});
 
 /** Resolves the initiative an event belongs to (its `data.initiativeId`, else the initiative of its stream). */
 export type InitiativeOfEvent = (event: SequencedEvent) => string | null | undefined;

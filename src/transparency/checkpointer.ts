@@ -43,6 +43,9 @@ export const createCheckpointer = (options: CheckpointerOptions) => {
   const fromRows = db.prepare<[number, number], { size: number; note: string; created_at: string }>(
     'SELECT * FROM tlog_checkpoints WHERE size >= ? ORDER BY size LIMIT ?',
   );
+  const atMostRow = db.prepare<[number], { size: number; note: string; created_at: string }>(
+    'SELECT * FROM tlog_checkpoints WHERE size <= ? ORDER BY size DESC LIMIT 1',
+  );
   const atLeastRow = db.prepare<[number], { size: number; note: string; created_at: string }>(
     'SELECT * FROM tlog_checkpoints WHERE size >= ? ORDER BY size LIMIT 1',
   );
@@ -72,6 +75,11 @@ export const createCheckpointer = (options: CheckpointerOptions) => {
     latest,
     /** Checkpoints of size ≥ `from`, oldest first. */
     list: (from: number, limit: number): StoredCheckpoint[] => fromRows.all(from, limit).map(toCheckpoint),
+    /** The newest kept checkpoint of at most `size` leaves (what a feed that has passed seq `size − 1` may send). */
+    latestWithin: (size: number): StoredCheckpoint | undefined => {
+      const row = atMostRow.get(size);
+      return row && toCheckpoint(row);
+    },
     /** The smallest kept checkpoint that covers `size` leaves, signing one now if none does. */
     covering: (size: number): StoredCheckpoint => {
       const row = atLeastRow.get(size);

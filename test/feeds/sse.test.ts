@@ -254,6 +254,8 @@ t.test('checkpoints are feed items: event checkpoint, after the events they cove
   const everything = await stream(t, `${base}/feeds/events`);
   const onlyCheckpoints = await stream(t, `${base}/feeds/events?types=checkpoint`);
   const onlyEvents = await stream(t, `${base}/feeds/events?types=InitiativeLaunched,PartnerJoined,GoalAdopted,StrategyAdopted,IndicatorDefined`);
+  const everyEvent = await stream(t, `${base}/feeds/events?types=*`);
+  const everyEventAndCheckpoints = await stream(t, `${base}/feeds/events?types=*,checkpoint`);
   await setUp(service);
   await setUp(service, 'Two');
   await everything.until((x) => x.events.filter((e) => e.event === 'checkpoint').length >= 2);
@@ -271,6 +273,11 @@ t.test('checkpoints are feed items: event checkpoint, after the events they cove
   t.ok(onlyCheckpoints.events.every((e) => e.event === 'checkpoint'), 'types=checkpoint: only checkpoints');
   await onlyEvents.until((x) => x.events.length >= 10);
   t.ok(onlyEvents.events.every((e) => e.event === 'message'), 'event types without checkpoint: no checkpoints');
+  await everyEventAndCheckpoints.until((x) => x.events.length >= everything.events.length);
+  t.same(everyEventAndCheckpoints.events.map((e) => e.data), everything.events.map((e) => e.data), 'types=*,checkpoint: what no filter sends');
+  const events = everything.events.filter((e) => e.event === 'message');
+  await everyEvent.until((x) => x.events.length >= events.length);
+  t.same(everyEvent.events.map((e) => e.data), events.map((e) => e.data), 'types=*: every event, no checkpoint');
 });
 
 t.test('framing: LF, CRLF and CR in text arrive intact, each message one data line', async (t) => {

@@ -82,6 +82,21 @@ t.test('subscriptions through the API, without Redis: recorded and listed; deliv
     t.same(got.json().types, ['ReadingRecorded', 'VoteCast']);
   });
 
+  t.test('`checkpoint` asks for signed checkpoints and `*` for every event type, by either name; a look-alike is a 400', async (t) => {
+    const witness = await client.post('/subscriptions', { url, initiativeId: initiative, types: ['org.impact-ledger.checkpoint.signed', 'checkpoint'] });
+    t.equal(witness.status, 201, JSON.stringify(witness.body));
+    const everything = await client.post('/subscriptions', { url, initiativeId: initiative, types: ['*', 'checkpoint', 'ReadingRecorded'] });
+    t.equal(everything.status, 201, JSON.stringify(everything.body));
+    const typesOf = async (id: string) => (await service.app.inject({ method: 'GET', url: `/subscriptions/${id}`, headers: admin })).json().types;
+    t.same(await typesOf(witness.body.id), ['checkpoint'], 'recorded once, by the name SSE `types=` uses');
+    t.same(await typesOf(everything.body.id), ['*', 'checkpoint', 'ReadingRecorded']);
+    const recorded = (await service.store.readStream(`subscription-${witness.body.id}`)).find((e) => e.type === 'SubscriptionCreated');
+    t.same((recorded!.data as { types: string[] }).types, ['checkpoint'], 'the log records the filter as the API shows it');
+    const lookAlikes = await client.post('/subscriptions', { url, initiativeId: initiative, types: ['Checkpoint', 'checkpoints', '**'] });
+    t.equal(lookAlikes.status, 400);
+    t.same(lookAlikes.body.errors.map((e: { path: string }) => e.path), ['body.types.0', 'body.types.1', 'body.types.2']);
+  });
+
   t.test('a partner that left keeps its subscription history, but its subscription is not enabled again', async (t) => {
     const leaving = await client.partner(initiative, 'Leaving Co-op');
     const leavingKey = await client.key({ role: 'partner', initiativeId: initiative, partnerId: leaving });

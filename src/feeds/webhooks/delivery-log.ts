@@ -67,9 +67,13 @@ export const createDeliveryLog = (redis: Redis, prefix = 'il:webhooks:') => {
       if (failed) throw failed[0];
     },
 
-    /** Logs an attempt and, for a settled one, takes its seq off the outstanding set: one round trip, one script. */
-    async record(subscriptionId: string, attempt: DeliveryAttempt): Promise<void> {
-      const settled = attempt.outcome === 'delivered' || attempt.outcome === 'rejected' ? 1 : 0;
+    /**
+     * Logs an attempt and, for a settled one, takes its seq off the outstanding set: one round trip, one script.
+     * `outstanding: false` for what was never marked outstanding (a checkpoint: its seq is that of the last event it
+     * covers, which may itself still be outstanding).
+     */
+    async record(subscriptionId: string, attempt: DeliveryAttempt, options: { outstanding: boolean } = { outstanding: true }): Promise<void> {
+      const settled = options.outstanding && (attempt.outcome === 'delivered' || attempt.outcome === 'rejected') ? 1 : 0;
       const succeeded = attempt.outcome === 'delivered' ? 1 : 0;
       await redis.recordAttempt(key('log', subscriptionId), key('outstanding', subscriptionId), key('failing-since', subscriptionId), JSON.stringify(attempt), String(attempt.seq), settled, succeeded, KEEP_ATTEMPTS);
     },

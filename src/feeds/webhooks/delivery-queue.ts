@@ -9,8 +9,12 @@ export const DELIVERY_QUEUE = 'il-webhooks';
 export interface DeliveryJob {
   subscriptionId: string;
   epoch: number;
+  /** The event's seq; for a checkpoint, the last seq it covers (its CloudEvent `seq`). */
   seq: number;
+  /** The CloudEvent `id`: the event's id, or `checkpoint-<tree size>`. */
   eventId: string;
+  /** A signed checkpoint, not an event: it is not one of the seqs whose delivery a re-enable catches up from. */
+  checkpoint?: true;
   webhookId: string;
   /** The CloudEvent JSON, exactly as signed and sent. */
   body: string;
@@ -19,12 +23,32 @@ export interface DeliveryJob {
 /** The Standard Webhooks message id: one per (subscription, event), the same on every retry and every catch-up. */
 export const webhookIdFor = (subscriptionId: string, seq: number): string => `msg_${subscriptionId}_${seq}`;
 
+/** The message id of a signed checkpoint: one per (subscription, tree size). */
+export const checkpointWebhookIdFor = (subscriptionId: string, size: number): string => `msg_${subscriptionId}_checkpoint_${size}`;
+
 /**
  * The BullMQ job id: one per (subscription, epoch, event). Deterministic, so enqueueing again — after a crash
  * before the outbox saved its cursor, from another instance, after a local rebuild — collapses into the job that
  * is already there instead of delivering twice. The epoch makes a catch-up after re-enabling new jobs.
  */
 export const jobIdFor = (subscriptionId: string, epoch: number, seq: number): string => `${subscriptionId}-${epoch}-${seq}`;
+
+/** The job id of a signed checkpoint's delivery: one per (subscription, epoch, tree size). */
+export const checkpointJobIdFor = (subscriptionId: string, epoch: number, size: number): string => `${subscriptionId}-${epoch}-checkpoint-${size}`;
+
+/** A signed checkpoint as the outbox hands it to the queue: its tree size and CloudEvent JSON. */
+export interface CheckpointItem {
+  size: number;
+  json: string;
+}
+
+/** What one outbox step hands the queue. */
+export interface Enqueued {
+  events: ReadonlyArray<{ subscription: Subscription; item: FeedItem }>;
+  checkpoints: ReadonlyArray<{ subscription: Subscription; checkpoint: CheckpointItem }>;
+  /** How far each subscription's events are now enqueued. */
+  cursors: ReadonlyArray<{ subscription: Subscription; through: number }>;
+}
 
 /** Attempts per job: in effect unbounded; an endpoint failing for WEBHOOK_DISABLE_AFTER is disabled instead. */
 const MAX_ATTEMPTS = 1_000_000;
@@ -49,8 +73,9 @@ export const createDeliveryQueue = (options: { connection: Redis; log: DeliveryL
      * subscription's enqueueing got, beside the queue: an instance whose local state was rebuilt (or a new one)
      * resumes from there instead of re-enqueueing history whose jobs may have expired.
      */
-    async add(deliveries: ReadonlyArray<{ subscription: Subscription; item: FeedItem }>, cursors: ReadonlyArray<{ subscription: Subscription; through: number }> = []): Promise<void> {
-      await addJobs(deliveries);
+    async add({ events, checkpoints, cursors }: Enqueued): Promise<void> {
+      await addJobs(events);
+      await addCheckpointJobs(checkpoints);
       if (cursors.length > 0) await options.log.saveCursors(cursors.map(({ subscription, through }) => ({ subscriptionId: subscription.id, epoch: subscription.epoch, through })));
     },
     /** The furthest seq any instance enqueued for this subscription's epoch, if Redis knows it. */
@@ -81,6 +106,25 @@ export const createDeliveryQueue = (options: { connection: Redis; log: DeliveryL
           opts: { jobId: jobIdFor(subscription.id, subscription.epoch, item.seq) },
         })),
       );
+  }
+
+  async function addCheckpointJobs(checkpoints: Enqueued['checkpoints']): Promise<void> {
+    if (checkpoints.length === 0) return;
+    await queue.addBulk(
+      checkpoints.map(({ subscription, checkpoint }) => ({
+        name: 'deliver',
+        data: {
+          subscriptionId: subscription.id,
+          epoch: subscription.epoch,
+          seq: checkpoint.size - 1,
+          eventId: `checkpoint-${checkpoint.size}`,
+          checkpoint: true as const,
+          webhookId: checkpointWebhookIdFor(subscription.id, checkpoint.size),
+          body: checkpoint.json,
+        },
+        opts: { jobId: checkpointJobIdFor(subscription.id, subscription.epoch, checkpoint.size) },
+      })),
+    );
   }
 };
 export type DeliveryQueue = ReturnType<typeof createDeliveryQueue>;

@@ -44,7 +44,7 @@ export const createDeliveryWorker = (options: DeliveryWorkerOptions) => {
   const now = options.now ?? (() => new Date());
 
   const process = async (job: Job<DeliveryJob>): Promise<string> => {
-    const { subscriptionId, epoch, seq, eventId, webhookId, body } = job.data;
+    const { subscriptionId, epoch, seq, eventId, webhookId, body, checkpoint } = job.data;
     const subscription = options.registry.get(subscriptionId);
     // Enqueued by an instance whose follower is ahead of this one's: retry once this one has caught up.
     if (!subscription) throw new RetryLaterError(`subscription ${subscriptionId} is not known here yet`, options.retry.baseMs);
@@ -72,27 +72,31 @@ export const createDeliveryWorker = (options: DeliveryWorkerOptions) => {
     const outcome = classify(result);
     const told = outcome === 'retry' ? 'failed' : outcome;
     options.onAttempt?.(told, result.latencyMs);
+    const record = (attempt: DeliveryAttempt) => options.log.record(subscriptionId, attempt, { outstanding: !checkpoint });
+    // Where delivery stopped when nothing is outstanding: before this event, or through the last event a checkpoint
+    // covers (those were enqueued before it, and none is outstanding).
+    const stoppedAt = () => options.log.stoppedAt(subscriptionId, checkpoint ? seq : seq - 1);
     switch (outcome) {
       case 'delivered':
-        await options.log.record(subscriptionId, entry);
+        await record(entry);
         return 'delivered';
       case 'rejected':
-        await options.log.record(subscriptionId, { ...entry, outcome: 'rejected' });
+        await record({ ...entry, outcome: 'rejected' });
         throw new UnrecoverableError(`endpoint refused the message with ${result.status}`);
       case 'gone':
-        await options.log.record(subscriptionId, { ...entry, outcome: 'gone' });
-        await options.disable(subscriptionId, 'the endpoint answered 410 Gone', await options.log.stoppedAt(subscriptionId, seq - 1));
+        await record({ ...entry, outcome: 'gone' });
+        await options.disable(subscriptionId, 'the endpoint answered 410 Gone', await stoppedAt());
         return 'gone';
       case 'retry': {
         const failingSince = await options.log.failingSince(subscriptionId, epoch, at);
         if (at.getTime() - failingSince >= options.disableAfterMs) {
-          await options.log.record(subscriptionId, { ...entry, outcome: 'abandoned' });
+          await record({ ...entry, outcome: 'abandoned' });
           const hours = Math.round((at.getTime() - failingSince) / 36_000) / 100;
-          await options.disable(subscriptionId, `the endpoint has been failing for ${hours} h`, await options.log.stoppedAt(subscriptionId, seq - 1));
+          await options.disable(subscriptionId, `the endpoint has been failing for ${hours} h`, await stoppedAt());
           return 'disabled';
         }
         const delayMs = retryDelayMs(attempt, result, options.retry);
-        await options.log.record(subscriptionId, { ...entry, outcome: 'failed', nextRetryAt: new Date(at.getTime() + delayMs).toISOString() });
+        await record({ ...entry, outcome: 'failed', nextRetryAt: new Date(at.getTime() + delayMs).toISOString() });
         throw new RetryLaterError(result.error ?? `endpoint answered ${result.status}`, delayMs);
       }
     }

@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { FeedItem } from '../feed-item.js';
+import { CHECKPOINT_TYPE, EVERY_TYPE, type FeedItem } from '../feed-item.js';
 import type { FeedReader } from '../feed-reader.js';
+import type { CheckpointItem, Enqueued } from './delivery-queue.js';
 import type { Subscription, SubscriptionRegistry } from './subscription-registry.js';
 
 export interface OutboxLogger {
@@ -15,7 +16,9 @@ export interface OutboxOptions {
    * Enqueues deliveries (BullMQ) and records the cursors beside the queue; may fail while Redis is down, and is
    * then retried with the same job ids.
    */
-  enqueue(deliveries: ReadonlyArray<{ subscription: Subscription; item: FeedItem }>, cursors: ReadonlyArray<{ subscription: Subscription; through: number }>): Promise<void>;
+  enqueue(work: Enqueued): Promise<void>;
+  /** The newest signed checkpoint of at most `size` leaves, as a feed item (absent: no checkpoint deliveries). */
+  checkpointWithin?(size: number): CheckpointItem | undefined;
   /** Where enqueueing got for a subscription, as the queue's side knows it (another instance, or before a rebuild). */
   queuedCursor?(subscription: Subscription): Promise<number | undefined>;
   logger?: OutboxLogger;
@@ -24,8 +27,12 @@ export interface OutboxOptions {
   maxBackoffMs?: number;
 }
 
+/** Whether an event goes to a subscription: its initiative, and one of its types (`*` or none named: every type). */
 export const matches = (subscription: Subscription, item: FeedItem): boolean =>
-  subscription.initiativeId === item.initiativeId && (subscription.types.length === 0 || subscription.types.includes(item.type));
+  subscription.initiativeId === item.initiativeId &&
+  (subscription.types.length === 0 || subscription.types.includes(item.type) || subscription.types.includes(EVERY_TYPE));
+
+const wantsCheckpoints = (subscription: Subscription): boolean => subscription.types.includes(CHECKPOINT_TYPE);
 
 /**
  * The log is the outbox (design §8): Redis is never in the write path. Writes are acknowledged once the store has
@@ -71,21 +78,46 @@ export const createOutbox = (options: OutboxOptions) => {
     return Math.max(subscription.resumeAfter, queued ?? -1);
   };
 
-  /** One page for the subscriptions furthest behind; false when every active subscription is caught up. */
+  /**
+   * The newest checkpoint each checkpoint subscriber may be sent now — one covering only events already enqueued for
+   * it (`through`), newer than the last one it was sent and than its start — so a subscriber that fell behind gets
+   * the newest, not each one in between (a consistency proof links any two).
+   */
+  const checkpointsFor = (at: ReadonlyArray<{ subscription: Subscription; through: number }>) => {
+    const due: Array<{ subscription: Subscription; checkpoint: CheckpointItem }> = [];
+    const within = new Map<number, CheckpointItem | undefined>();
+    for (const { subscription, through } of at) {
+      if (!options.checkpointWithin || !wantsCheckpoints(subscription)) continue;
+      if (!within.has(through)) within.set(through, options.checkpointWithin(through + 1));
+      const checkpoint = within.get(through);
+      const sent = options.registry.checkpointCursor(subscription) ?? subscription.resumeAfter + 1;
+      if (checkpoint && checkpoint.size > sent) due.push({ subscription, checkpoint });
+    }
+    return due;
+  };
+
+  /**
+   * One page for the subscriptions furthest behind, and the checkpoints then due; false when every active
+   * subscription is caught up.
+   */
   const step = async (): Promise<boolean> => {
     const subscriptions = options.registry.active();
     const at = await Promise.all(subscriptions.map(async (subscription) => ({ subscription, cursor: await cursorOf(subscription) })));
     if (at.length === 0) return false;
     const from = Math.min(...at.map((a) => a.cursor));
     const page = await options.reader.after(from, pageSize);
-    if (page.through === from) return false;
-    const deliveries: Array<{ subscription: Subscription; item: FeedItem }> = [];
+    const events: Array<{ subscription: Subscription; item: FeedItem }> = [];
     for (const item of page.items) {
-      for (const { subscription, cursor } of at) if (cursor < item.seq && matches(subscription, item)) deliveries.push({ subscription, item });
+      for (const { subscription, cursor } of at) if (cursor < item.seq && matches(subscription, item)) events.push({ subscription, item });
     }
-    const advanced = at.filter((a) => a.cursor < page.through).map((a) => ({ subscription: a.subscription, through: page.through }));
-    await options.enqueue(deliveries, advanced);
-    options.registry.advance(advanced);
+    const cursors = at.filter((a) => a.cursor < page.through).map((a) => ({ subscription: a.subscription, through: page.through }));
+    const checkpoints = checkpointsFor(at.map((a) => ({ subscription: a.subscription, through: Math.max(a.cursor, page.through) })));
+    if (cursors.length === 0 && checkpoints.length === 0) return false;
+    await options.enqueue({ events, checkpoints, cursors });
+    options.registry.advance(
+      cursors,
+      checkpoints.map(({ subscription, checkpoint }) => ({ subscription, size: checkpoint.size })),
+    );
     return true;
   };
 

@@ -9,8 +9,9 @@ import type { SubscriptionCreated, SubscriptionDisabled } from '../../events/fee
  *   new work for the queue instead of colliding with the jobs of the earlier, abandoned epoch;
  * - `resumeAfter`: the seq its current epoch delivers after (its creation; on re-enable, the last seq delivered
  *   before it was disabled).
- * The outbox's own progress per (subscription, epoch) is kept beside it in `webhook_cursors`: that is work done,
- * not something the log says, so it is never rebuilt from events.
+ * The outbox's own progress per (subscription, epoch) is kept beside it in `webhook_cursors` (events) and
+ * `webhook_checkpoint_cursors` (the size of the last signed checkpoint enqueued): that is work done, not something
+ * the log says, so it is never rebuilt from events.
  */
 const DDL = `
 CREATE TABLE IF NOT EXISTS webhook_subscriptions (
@@ -38,6 +39,12 @@ CREATE TABLE IF NOT EXISTS webhook_cursors (
   through         INTEGER NOT NULL,
   PRIMARY KEY (subscription_id, epoch)
 ) WITHOUT ROWID, STRICT;
+CREATE TABLE IF NOT EXISTS webhook_checkpoint_cursors (
+  subscription_id TEXT NOT NULL,
+  epoch           INTEGER NOT NULL,
+  size            INTEGER NOT NULL,
+  PRIMARY KEY (subscription_id, epoch)
+) WITHOUT ROWID, STRICT;
 `;
 
 export type SubscriptionStatus = 'active' | 'disabled' | 'removed';
@@ -47,7 +54,7 @@ export interface Subscription {
   initiativeId: string;
   partnerId: string | null;
   url: string;
-  /** Catalog event types; empty = every feed type. */
+  /** Catalog event types (none = every feed type), and `checkpoint` when signed checkpoints are delivered too. */
   types: string[];
   status: SubscriptionStatus;
   epoch: number;
@@ -110,6 +117,10 @@ export const createSubscriptionRegistry = (db: Database.Database) => {
     cursor: db.prepare<[string, number], number>('SELECT through FROM webhook_cursors WHERE subscription_id = ? AND epoch = ?').pluck(),
     putCursor: db.prepare<[string, number, number]>(
       'INSERT INTO webhook_cursors (subscription_id, epoch, through) VALUES (?, ?, ?) ON CONFLICT DO UPDATE SET through = excluded.through',
+    ),
+    checkpointCursor: db.prepare<[string, number], number>('SELECT size FROM webhook_checkpoint_cursors WHERE subscription_id = ? AND epoch = ?').pluck(),
+    putCheckpointCursor: db.prepare<[string, number, number]>(
+      'INSERT INTO webhook_checkpoint_cursors (subscription_id, epoch, size) VALUES (?, ?, ?) ON CONFLICT DO UPDATE SET size = excluded.size',
     ),
   };
   let activeCache: Subscription[] | undefined;
@@ -186,10 +197,16 @@ export const createSubscriptionRegistry = (db: Database.Database) => {
     active: (): Subscription[] => (activeCache ??= stmts.live.all().map(toSubscription).filter((s) => s.status === 'active')),
     /** The last seq this instance's outbox enqueued for the subscription's current epoch, if it enqueued any. */
     cursor: (subscription: Subscription): number | undefined => stmts.cursor.get(subscription.id, subscription.epoch),
-    /** Records the outbox's progress, all in one local transaction. */
-    advance: (cursors: ReadonlyArray<{ subscription: Subscription; through: number }>): void =>
+    /** The size of the last checkpoint this instance's outbox enqueued for the subscription's current epoch. */
+    checkpointCursor: (subscription: Subscription): number | undefined => stmts.checkpointCursor.get(subscription.id, subscription.epoch),
+    /** Records the outbox's progress (events through a seq, checkpoints up to a size), all in one local transaction. */
+    advance: (
+      cursors: ReadonlyArray<{ subscription: Subscription; through: number }>,
+      checkpointCursors: ReadonlyArray<{ subscription: Subscription; size: number }> = [],
+    ): void =>
       db.transaction(() => {
         for (const { subscription, through } of cursors) stmts.putCursor.run(subscription.id, subscription.epoch, through);
+        for (const { subscription, size } of checkpointCursors) stmts.putCheckpointCursor.run(subscription.id, subscription.epoch, size);
       })(),
     /** Called after a batch changed any subscription. */
     onChange: (listener: () => void): (() => void) => {

@@ -8,6 +8,8 @@ import { NotFoundError, UnavailableError } from '../../errors.js';
 import type { Actor } from '../../events/envelope.js';
 import type { Consumer } from '../../follower/consumer.js';
 import type { SecretDeriver } from '../../secrets/server-secret.js';
+import type { StoredCheckpoint } from '../../transparency/checkpointer.js';
+import { checkpointCloudEvent } from '../cloudevents.js';
 import type { FeedReader } from '../feed-reader.js';
 import { createDeliverer } from './deliver.js';
 import { createDeliveryLog, type DeliveryAttempt } from './delivery-log.js';
@@ -44,6 +46,14 @@ export interface WebhooksOptions {
   logger: WebhooksLogger;
   /** Told of every delivery attempt (metrics). */
   onAttempt?(outcome: string, latencyMs: number): void;
+  /** The transparency log's signed checkpoints, for subscriptions that ask for them. */
+  checkpoints?: {
+    /** The newest kept checkpoint of at most `size` leaves. */
+    latestWithin(size: number): StoredCheckpoint | undefined;
+    /** The log's origin line and the deployment's public URL, for the checkpoint's CloudEvent. */
+    origin: string;
+    publicUrl: string;
+  };
 }
 
 /** The actor of what the service records on its own. */
@@ -91,6 +101,7 @@ export const createWebhooks = (options: WebhooksOptions) => {
       consumers: [registry.consumer] as Consumer[],
       secretFor,
       enabled: false as const,
+      checkpointSigned() {},
       start() {},
       async stop() {},
       async deliveries(): Promise<DeliveryAttempt[]> {
@@ -126,7 +137,22 @@ export const createWebhooks = (options: WebhooksOptions) => {
   const log = createDeliveryLog(redis);
   const queue = createDeliveryQueue({ connection: redis, log });
   queue.queue.on('error', onRedisError);
-  const outbox = createOutbox({ registry, reader: options.reader, enqueue: (d, c) => queue.add(d, c), queuedCursor: (s) => queue.cursor(s), logger });
+  const { checkpoints } = options;
+  const outbox = createOutbox({
+    registry,
+    reader: options.reader,
+    enqueue: (work) => queue.add(work),
+    queuedCursor: (s) => queue.cursor(s),
+    ...(checkpoints
+      ? {
+          checkpointWithin: (size: number) => {
+            const checkpoint = checkpoints.latestWithin(size);
+            return checkpoint && { size: checkpoint.size, json: JSON.stringify(checkpointCloudEvent(checkpoint, checkpoints.origin, checkpoints.publicUrl)) };
+          },
+        }
+      : {}),
+    logger,
+  });
   const deliver = createDeliverer({ allowInsecure: settings.allowInsecure, timeoutMs: settings.timeoutMs });
   let worker: ReturnType<typeof createDeliveryWorker> | undefined;
 
@@ -138,6 +164,8 @@ export const createWebhooks = (options: WebhooksOptions) => {
     consumers: [registry.consumer, outboxWake],
     secretFor,
     enabled: true as const,
+    /** Told by the checkpointer about each checkpoint it signs: subscriptions that asked for checkpoints get it. */
+    checkpointSigned: () => outbox.poke(),
     start(): void {
       outbox.start();
       worker = createDeliveryWorker({

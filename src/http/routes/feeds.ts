@@ -4,8 +4,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { ValidationError } from '../../errors.js';
 import type { Actor } from '../../events/envelope.js';
-import { CHECKPOINT_CLOUDEVENT_TYPE } from '../../feeds/cloudevents.js';
-import { feedTypeNamed } from '../../feeds/feed-item.js';
+import { canonicalFilterName, CHECKPOINT_TYPE, EVERY_TYPE, selectedBy } from '../../feeds/feed-item.js';
 import type { FeedReader } from '../../feeds/feed-reader.js';
 import type { LiveHub } from '../../feeds/live-hub.js';
 import { sseComment, sseResumePoint } from '../../feeds/sse-frame.js';
@@ -30,32 +29,27 @@ export interface FeedRouteDeps {
 const FEED_ROLES = ['admin', 'backbone', 'partner', 'auditor'] as const;
 /** A resume point, `after=` or `Last-Event-ID`: a seq, or -1 for the start of the log. */
 const RESUME_SEQ = /^(-1|\d{1,15})$/;
-/** The `types` value that selects signed checkpoints of the transparency log. */
-export const CHECKPOINT_TYPE = 'checkpoint';
-
 const errors = { 400: problemSchema, 401: problemSchema, 403: problemSchema };
 
-const isCheckpointName = (name: string) => name === CHECKPOINT_TYPE || name === CHECKPOINT_CLOUDEVENT_TYPE;
-
 /**
- * `ReadingRecorded,VoteCast,checkpoint` → event types and whether checkpoints are wanted. Each may also be named by
- * the CloudEvents `type` the items carry (`org.impact-ledger.reading.recorded`, `org.impact-ledger.checkpoint.signed`);
- * unknown names are a 400.
+ * `ReadingRecorded,VoteCast,checkpoint` → event types and whether checkpoints are wanted; `*` is every event type.
+ * Each may also be named by the CloudEvents `type` the items carry (`org.impact-ledger.reading.recorded`,
+ * `org.impact-ledger.checkpoint.signed`); unknown names are a 400. Omitted: every event type and checkpoints.
  */
-const parseTypes = (types: string | undefined): { types?: Set<string>; checkpoints: boolean } => {
+const parseTypes = (types: string | undefined): { types?: ReadonlySet<string>; checkpoints: boolean } => {
   if (types === undefined) return { checkpoints: true };
   const names = types.split(',').map((name) => name.trim());
-  const unknown = names.filter((name) => !isCheckpointName(name) && feedTypeNamed(name) === undefined);
-  if (unknown.length > 0 || names.length === 0) {
+  const unknown = names.filter((name) => canonicalFilterName(name) === undefined);
+  if (unknown.length > 0) {
     throw new ValidationError('invalid querystring', [
       {
         path: 'querystring.types',
-        message: `unknown feed type ${unknown.map((n) => JSON.stringify(n)).join(', ')}: use event types of the catalog (ReadingRecorded, …) or their CloudEvents types (org.impact-ledger.reading.recorded, …), or "${CHECKPOINT_TYPE}"`,
+        message: `unknown feed type ${unknown.map((n) => JSON.stringify(n)).join(', ')}: use event types of the catalog (ReadingRecorded, …) or their CloudEvents types (org.impact-ledger.reading.recorded, …), "${EVERY_TYPE}" for every event type, or "${CHECKPOINT_TYPE}"`,
       },
     ]);
   }
-  const eventNames = names.filter((name) => !isCheckpointName(name));
-  return { types: new Set(eventNames.map((name) => feedTypeNamed(name)!)), checkpoints: names.some(isCheckpointName) };
+  const { types: selected, checkpoints } = selectedBy(names.map((name) => canonicalFilterName(name)!));
+  return { ...(selected ? { types: selected } : {}), checkpoints };
 };
 
 /**
@@ -116,7 +110,7 @@ export const feedRoutes =
               .string()
               .max(4_000)
               .optional()
-              .describe(`comma-separated event types of the catalog (\`ReadingRecorded,VoteCast\`) or their CloudEvents types (\`org.impact-ledger.reading.recorded\`), and/or \`${CHECKPOINT_TYPE}\`; default: every type and checkpoints`),
+              .describe(`comma-separated event types of the catalog (\`ReadingRecorded,VoteCast\`) or their CloudEvents types (\`org.impact-ledger.reading.recorded\`), \`${EVERY_TYPE}\` for every event type, and/or \`${CHECKPOINT_TYPE}\`; default: every type and checkpoints`),
           }),
           response: {
             200: { description: 'a stream of Server-Sent Events', content: { 'text/event-stream': { schema: z.string().describe('SSE messages (WHATWG HTML §9.2)') } } },

@@ -5,7 +5,7 @@ import { subscriptionDecider, subscriptionStream } from '../../domain/subscripti
 import { ForbiddenError, NotFoundError } from '../../errors.js';
 import { idSchema, reasonSchema, uniqueArray } from '../../events/common.js';
 import type { Actor, Role } from '../../events/envelope.js';
-import { feedTypeNamed } from '../../feeds/feed-item.js';
+import { canonicalFilterName, CHECKPOINT_TYPE, EVERY_TYPE } from '../../feeds/feed-item.js';
 import type { Subscription } from '../../feeds/webhooks/subscription-registry.js';
 import type { Webhooks } from '../../feeds/webhooks/webhooks.js';
 import { refusedUrl } from '../../feeds/webhooks/url-guard.js';
@@ -34,7 +34,7 @@ const subscriptionSchema = z
     initiativeId: z.uuid(),
     partnerId: z.uuid().nullable(),
     url: z.string(),
-    types: z.array(z.string()).describe('event types delivered; empty = every type'),
+    types: z.array(z.string()).describe(`event types delivered (empty or \`${EVERY_TYPE}\` = every type), and \`${CHECKPOINT_TYPE}\` when signed checkpoints are delivered`),
     status: z.enum(['active', 'disabled']),
     createdAt: z.string(),
     createdSeq: z.number().int().describe('events after this seq are delivered'),
@@ -98,11 +98,21 @@ export const subscriptionRoutes =
         }).describe(deps.allowInsecureWebhooks ? 'https: (or http: to loopback: ALLOW_INSECURE_WEBHOOKS=1)' : 'an https: URL of a public host'),
         initiativeId: idSchema,
         types: uniqueArray(
-          z.string().max(64).refine((type) => feedTypeNamed(type) !== undefined, 'must be an event type the feeds carry: its catalog name (ReadingRecorded) or CloudEvents type (org.impact-ledger.reading.recorded)'),
+          z
+            .string()
+            .max(64)
+            .refine(
+              (type) => canonicalFilterName(type) !== undefined,
+              `must be an event type the feeds carry — its catalog name (ReadingRecorded) or CloudEvents type (org.impact-ledger.reading.recorded) —, "${EVERY_TYPE}" or "${CHECKPOINT_TYPE}"`,
+            ),
           { max: 100 },
         )
           .optional()
-          .describe('event types to deliver; omitted or empty = every type'),
+          .describe(
+            `event types to deliver; omitted, empty or \`${EVERY_TYPE}\` = every type. \`${CHECKPOINT_TYPE}\` adds the transparency log's signed checkpoints ` +
+              `(CloudEvents type org.impact-ledger.checkpoint.signed, sent once the events a checkpoint covers are queued; a subscriber that fell behind gets the newest one, not each in between): ` +
+              `\`["${CHECKPOINT_TYPE}"]\` delivers checkpoints only, \`["${EVERY_TYPE}", "${CHECKPOINT_TYPE}"]\` every event and checkpoints`,
+          ),
         partnerId: idSchema.optional().describe('the owning partner; a partner key always owns its subscriptions'),
       })
       .meta({ id: 'CreateSubscription' });
@@ -131,7 +141,7 @@ export const subscriptionRoutes =
             initiativeId: body.initiativeId,
             url: body.url,
             // Recorded by catalog name, whichever name the client used (one type named both ways is one type).
-            types: [...new Set((body.types ?? []).map((type) => feedTypeNamed(type)!))],
+            types: [...new Set((body.types ?? []).map((type) => canonicalFilterName(type)!))],
             ...(partnerId ? { partnerId } : {}),
             context: { actor: context.actor, initiative: await facts(body.initiativeId) },
           },
