@@ -20,9 +20,9 @@ export interface CheckpointerOptions {
   db: Database.Database;
   signer: NoteSigner;
   origin: string;
-  /** The log's current size and root (always consistent with each other). */
-  log: { size(): number; root(): Buffer };
-  /** Sign when the tree grew by this many leaves since the last checkpoint… */
+  /** The log's current size and root (always consistent with each other), and the root of any size up to it. */
+  log: { size(): number; root(): Buffer; rootAt(size: number): Buffer };
+  /** Sign the tree at every multiple of this many leaves… */
   everyEvents: number;
   /** …or every this many seconds when it grew at all. */
   everySeconds: number;
@@ -33,7 +33,10 @@ export interface CheckpointerOptions {
 
 /**
  * Makes, keeps and serves signed checkpoints (C2SP tlog-checkpoint). Ed25519 signatures are
- * deterministic, so a checkpoint of a given size is the same note whenever it is made.
+ * deterministic, so a checkpoint of a given size is the same note whenever it is made — and wherever: the
+ * checkpoints counted in events are made at the multiples of `everyEvents`, whatever batches the tree grew by, so
+ * every instance following the same log (with the same key and origin) signs the same notes, and a witness receives
+ * one checkpoint per size however many instances send it (their webhook deliveries collapse into one job).
  */
 export const createCheckpointer = (options: CheckpointerOptions) => {
   const { db, log } = options;
@@ -58,16 +61,21 @@ export const createCheckpointer = (options: CheckpointerOptions) => {
     return row && toCheckpoint(row);
   };
 
+  /** Signs the tree at `size` (≤ the log's size) and keeps the checkpoint. */
+  const signAt = (size: number, root: Buffer): StoredCheckpoint => {
+    const note = signCheckpoint({ origin: options.origin, size, root }, options.signer);
+    const checkpoint = { size, note, createdAt: now().toISOString() };
+    insert.run(checkpoint.size, checkpoint.note, checkpoint.createdAt);
+    options.onCheckpoint?.(checkpoint);
+    return checkpoint;
+  };
+
   /** Signs the current tree unless the latest checkpoint already covers it; returns the latest. */
   const sign = (): StoredCheckpoint => {
     const size = log.size();
     const current = latest();
     if (current && current.size >= size) return current;
-    const note = signCheckpoint({ origin: options.origin, size, root: log.root() }, options.signer);
-    const checkpoint = { size, note, createdAt: now().toISOString() };
-    insert.run(checkpoint.size, checkpoint.note, checkpoint.createdAt);
-    options.onCheckpoint?.(checkpoint);
-    return checkpoint;
+    return signAt(size, log.root());
   };
 
   return {
@@ -85,9 +93,11 @@ export const createCheckpointer = (options: CheckpointerOptions) => {
       const row = atLeastRow.get(size);
       return row ? toCheckpoint(row) : sign();
     },
-    /** For the log consumer: sign when enough leaves were added since the last checkpoint. */
+    /** For the log consumer: sign the tree at each multiple of `everyEvents` it grew past (a catch-up may pass many). */
     onGrow: (size: number): void => {
-      if (size - (latest()?.size ?? 0) >= options.everyEvents) sign();
+      const every = options.everyEvents;
+      const last = latest()?.size ?? 0;
+      for (let at = (Math.floor(last / every) + 1) * every; at <= size; at += every) signAt(at, at === size ? log.root() : log.rootAt(at));
     },
     start(): void {
       timer = setInterval(() => {

@@ -5,7 +5,7 @@ import { createCheckpointer, type StoredCheckpoint } from './checkpointer.js';
 import { toHex } from './hashing.js';
 import { createLogConsumer } from './log-consumer.js';
 import { createLogReader } from './log-reader.js';
-import { consistencyProof, inclusionProof } from './merkle.js';
+import { consistencyProof, inclusionProof, rootAt } from './merkle.js';
 import { createNodeStore } from './node-store.js';
 import type { NoteSigner } from './signed-note.js';
 
@@ -36,7 +36,7 @@ export const createTransparency = (options: TransparencyOptions) => {
     db: options.db,
     signer: options.signer,
     origin: options.origin,
-    log,
+    log: { size: log.size, root: log.root, rootAt: (size) => rootAt(size, nodes.read) },
     everyEvents: options.checkpointEvery.events,
     everySeconds: options.checkpointEvery.seconds,
     onCheckpoint: options.onCheckpoint,
