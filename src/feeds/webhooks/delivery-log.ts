@@ -24,7 +24,9 @@ const KEEP_ATTEMPTS = 1000;
  *   member is where delivery stopped, which a disable records so that enabling again catches up from there;
  * - `failing-since:<sub>`: per epoch (each enable starts one), when the endpoint started failing (cleared by any
  *   success), for WEBHOOK_DISABLE_AFTER. Per epoch, so that an endpoint enabled again starts with a clean slate: the
- *   mark of the failures that disabled it would otherwise disable it again at its first failed retry.
+ *   mark of the failures that disabled it would otherwise disable it again at its first failed retry;
+ * - `cursor:<sub>`: per epoch, how far any instance enqueued: events through a seq (field `<epoch>`) and signed
+ *   checkpoints up to a tree size (field `<epoch>:checkpoint`), so a new or rebuilt instance resumes there.
  */
 /** LPUSH + LTRIM the attempt; ZREM its seq when settled; DEL the failing marks on success. */
 const RECORD_ATTEMPT = `
@@ -46,6 +48,9 @@ declare module 'ioredis' {
     recordAttempt(log: string, outstanding: string, failing: string, attempt: string, seq: string, settled: number, succeeded: number, keep: number): Result<number, Context>;
   }
 }
+
+/** The field of `cursor:<sub>` that holds an epoch's checkpoint cursor (its event cursor is the field `<epoch>`). */
+const checkpointField = (epoch: number) => `${epoch}:checkpoint`;
 
 export const createDeliveryLog = (redis: Redis, prefix = 'il:webhooks:') => {
   if (typeof (redis as { recordAttempt?: unknown }).recordAttempt !== 'function') {
@@ -99,10 +104,18 @@ export const createDeliveryLog = (redis: Redis, prefix = 'il:webhooks:') => {
       return items.map((item) => JSON.parse(item) as DeliveryAttempt);
     },
 
-    /** Raises each (subscription, epoch)'s enqueue cursor to `through` (never lowers it: instances may lag). */
-    async saveCursors(cursors: ReadonlyArray<{ subscriptionId: string; epoch: number; through: number }>): Promise<void> {
+    /**
+     * Raises each (subscription, epoch)'s enqueue cursors — events through a seq, checkpoints up to a tree size —
+     * never lowering them: instances may lag.
+     */
+    async saveCursors(
+      cursors: ReadonlyArray<{ subscriptionId: string; epoch: number; through: number }>,
+      checkpointCursors: ReadonlyArray<{ subscriptionId: string; epoch: number; size: number }> = [],
+    ): Promise<void> {
+      if (cursors.length === 0 && checkpointCursors.length === 0) return;
       const pipeline = redis.pipeline();
       for (const { subscriptionId, epoch, through } of cursors) pipeline.raiseCursor(key('cursor', subscriptionId), String(epoch), through);
+      for (const { subscriptionId, epoch, size } of checkpointCursors) pipeline.raiseCursor(key('cursor', subscriptionId), checkpointField(epoch), size);
       const results = await pipeline.exec();
       const failed = results?.find(([error]) => error);
       if (failed) throw failed[0];
@@ -110,6 +123,12 @@ export const createDeliveryLog = (redis: Redis, prefix = 'il:webhooks:') => {
 
     async cursor(subscriptionId: string, epoch: number): Promise<number | undefined> {
       const value = await redis.hget(key('cursor', subscriptionId), String(epoch));
+      return value === null ? undefined : Number(value);
+    },
+
+    /** The largest checkpoint any instance enqueued for this (subscription, epoch), if Redis knows it. */
+    async checkpointCursor(subscriptionId: string, epoch: number): Promise<number | undefined> {
+      const value = await redis.hget(key('cursor', subscriptionId), checkpointField(epoch));
       return value === null ? undefined : Number(value);
     },
 

@@ -76,10 +76,15 @@ export const createDeliveryQueue = (options: { connection: Redis; log: DeliveryL
     async add({ events, checkpoints, cursors }: Enqueued): Promise<void> {
       await addJobs(events);
       await addCheckpointJobs(checkpoints);
-      if (cursors.length > 0) await options.log.saveCursors(cursors.map(({ subscription, through }) => ({ subscriptionId: subscription.id, epoch: subscription.epoch, through })));
+      await options.log.saveCursors(
+        cursors.map(({ subscription, through }) => ({ subscriptionId: subscription.id, epoch: subscription.epoch, through })),
+        checkpoints.map(({ subscription, checkpoint }) => ({ subscriptionId: subscription.id, epoch: subscription.epoch, size: checkpoint.size })),
+      );
     },
     /** The furthest seq any instance enqueued for this subscription's epoch, if Redis knows it. */
     cursor: (subscription: Subscription): Promise<number | undefined> => options.log.cursor(subscription.id, subscription.epoch),
+    /** The largest checkpoint any instance enqueued for this subscription's epoch, if Redis knows it. */
+    checkpointCursor: (subscription: Subscription): Promise<number | undefined> => options.log.checkpointCursor(subscription.id, subscription.epoch),
     close: () => queue.close(),
   };
 

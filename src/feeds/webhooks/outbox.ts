@@ -21,6 +21,8 @@ export interface OutboxOptions {
   checkpointWithin?(size: number): CheckpointItem | undefined;
   /** Where enqueueing got for a subscription, as the queue's side knows it (another instance, or before a rebuild). */
   queuedCursor?(subscription: Subscription): Promise<number | undefined>;
+  /** The same for its checkpoints: the largest tree size enqueued. */
+  queuedCheckpointCursor?(subscription: Subscription): Promise<number | undefined>;
   logger?: OutboxLogger;
   pageSize?: number;
   /** Upper bound of the wait between attempts while the queue is unreachable. */
@@ -79,19 +81,30 @@ export const createOutbox = (options: OutboxOptions) => {
   };
 
   /**
-   * The newest checkpoint each checkpoint subscriber may be sent now — one covering only events already enqueued for
-   * it (`through`), newer than the last one it was sent and than its start — so a subscriber that fell behind gets
-   * the newest, not each one in between (a consistency proof links any two).
+   * The largest checkpoint already enqueued for a subscription: this instance's word, else the queue's (a new or
+   * rebuilt instance whose log is still catching up must not offer the older checkpoints it signs on the way), else
+   * its start.
    */
-  const checkpointsFor = (at: ReadonlyArray<{ subscription: Subscription; through: number }>) => {
+  const checkpointCursorOf = async (subscription: Subscription): Promise<number> => {
+    const local = options.registry.checkpointCursor(subscription);
+    if (local !== undefined) return local;
+    const queued = await options.queuedCheckpointCursor?.(subscription);
+    return Math.max(subscription.resumeAfter + 1, queued ?? 0);
+  };
+
+  /**
+   * The newest checkpoint each checkpoint subscriber may be sent now — one covering only events already enqueued for
+   * it (`through`), newer than the last one it was sent (`sent`) — so a subscriber that fell behind gets the newest,
+   * not each one in between (a consistency proof links any two).
+   */
+  const checkpointsFor = async (at: ReadonlyArray<{ subscription: Subscription; through: number }>) => {
     const due: Array<{ subscription: Subscription; checkpoint: CheckpointItem }> = [];
     const within = new Map<number, CheckpointItem | undefined>();
     for (const { subscription, through } of at) {
       if (!options.checkpointWithin || !wantsCheckpoints(subscription)) continue;
       if (!within.has(through)) within.set(through, options.checkpointWithin(through + 1));
       const checkpoint = within.get(through);
-      const sent = options.registry.checkpointCursor(subscription) ?? subscription.resumeAfter + 1;
-      if (checkpoint && checkpoint.size > sent) due.push({ subscription, checkpoint });
+      if (checkpoint && checkpoint.size > (await checkpointCursorOf(subscription))) due.push({ subscription, checkpoint });
     }
     return due;
   };
@@ -111,7 +124,9 @@ export const createOutbox = (options: OutboxOptions) => {
       for (const { subscription, cursor } of at) if (cursor < item.seq && matches(subscription, item)) events.push({ subscription, item });
     }
     const cursors = at.filter((a) => a.cursor < page.through).map((a) => ({ subscription: a.subscription, through: page.through }));
-    const checkpoints = checkpointsFor(at.map((a) => ({ subscription: a.subscription, through: Math.max(a.cursor, page.through) })));
+    // Checkpoints once this page reached the head of the log: a subscriber catching up gets the newest, not one per page.
+    const reachedHead = page.through - from < pageSize;
+    const checkpoints = reachedHead ? await checkpointsFor(at.map((a) => ({ subscription: a.subscription, through: Math.max(a.cursor, page.through) }))) : [];
     if (cursors.length === 0 && checkpoints.length === 0) return false;
     await options.enqueue({ events, checkpoints, cursors });
     options.registry.advance(

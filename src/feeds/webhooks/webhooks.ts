@@ -143,6 +143,7 @@ export const createWebhooks = (options: WebhooksOptions) => {
     reader: options.reader,
     enqueue: (work) => queue.add(work),
     queuedCursor: (s) => queue.cursor(s),
+    queuedCheckpointCursor: (s) => queue.checkpointCursor(s),
     ...(checkpoints
       ? {
           checkpointWithin: (size: number) => {
