@@ -24,6 +24,13 @@ const receivedBy = (received: readonly Received[], subscription: { id: string; s
 
 const checkpointsIn = (deliveries: readonly Delivery[]) => deliveries.filter((d) => d.event.type === 'org.impact-ledger.checkpoint.signed');
 
+/** The titles of the activities one subscription received, every delivery counted (not deduplicated), sorted. */
+const activityTitles = (received: readonly Received[], subscription: { id: string; secret: string }) =>
+  receivedBy(received, subscription)
+    .filter((d) => d.event.type !== 'org.impact-ledger.checkpoint.signed')
+    .map((d) => (d.event.data as { title: string }).title)
+    .sort();
+
 /** Signs a checkpoint now (admin), of every event written so far, and returns its note and tree size. */
 const signNow = async (world: World) => {
   // A large batch is hashed on the log's thread: the tree takes it in a moment after the write's receipt.
@@ -147,14 +154,7 @@ t.test('a subscriber that fell behind gets the newest checkpoint, not each one i
     [before.size, newest.size],
     `the checkpoints of size ${skipped.size} and ${alsoSkipped.size}, superseded while the endpoint was off, are not sent`,
   );
-  t.same(
-    receivedBy(receiver.received, sub)
-      .filter((d) => !checkpointsIn([d]).length)
-      .map((d) => (d.event.data as { title: string }).title)
-      .sort(),
-    ['Before', 'While disabled 1', 'While disabled 2'],
-    'every event, each once (nothing was redelivered)',
-  );
+  t.same(activityTitles(receiver.received, sub), ['Before', 'While disabled 1', 'While disabled 2'], 'every event, each once (nothing was redelivered)');
 });
 
 t.test('an endpoint that answers 410 to a checkpoint is disabled; enabled again, it gets what followed and nothing twice', async (t) => {
@@ -183,14 +183,7 @@ t.test('an endpoint that answers 410 to a checkpoint is disabled; enabled again,
   await receiver.until((r) => receivedBy(r, sub).some((d) => (d.event.data as { title?: string }).title === 'After enable'));
   await service.webhooks.drained();
   await new Promise((r) => setTimeout(r, 300));
-  t.same(
-    receivedBy(receiver.received, sub)
-      .filter((d) => !checkpointsIn([d]).length)
-      .map((d) => (d.event.data as { title: string }).title)
-      .sort(),
-    ['After enable', 'Delivered 0', 'Delivered 1'],
-    'no event delivered before the 410 came again',
-  );
+  t.same(activityTitles(receiver.received, sub), ['After enable', 'Delivered 0', 'Delivered 1'], 'no event delivered before the 410 came again');
 });
 
 t.test('a rebuilt instance (its local state deleted) does not send a witness the older checkpoints it signs again while catching up', async (t) => {
