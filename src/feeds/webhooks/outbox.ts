@@ -94,8 +94,8 @@ export const createOutbox = (options: OutboxOptions) => {
 
   /**
    * The newest checkpoint each checkpoint subscriber may be sent now — one covering only events already enqueued for
-   * it (`through`), newer than the last one it was sent (`sent`) — so a subscriber that fell behind gets the newest,
-   * not each one in between (a consistency proof links any two).
+   * it (`through`), larger than the last one enqueued for it — so a subscriber that fell behind gets the newest, not
+   * each one in between (a consistency proof links any two).
    */
   const checkpointsFor = async (at: ReadonlyArray<{ subscription: Subscription; through: number }>) => {
     const due: Array<{ subscription: Subscription; checkpoint: CheckpointItem }> = [];
