@@ -56,9 +56,9 @@ const view = (s: Subscription) => ({
 
 const attemptSchema = z
   .object({
-    webhookId: z.string().describe('the `webhook-id` header: the same on every retry of one event'),
-    seq: z.number().int(),
-    eventId: z.string(),
+    webhookId: z.string().describe('the `webhook-id` header: the same on every retry of one event (or checkpoint)'),
+    seq: z.number().int().describe('the event’s seq; for a signed checkpoint, the last seq it covers (tree size − 1)'),
+    eventId: z.string().describe('the CloudEvent `id`: the event’s id, or `checkpoint-<tree size>` for a signed checkpoint'),
     attempt: z.number().int(),
     at: z.string(),
     outcome: z.enum(['delivered', 'failed', 'rejected', 'gone', 'abandoned']),

@@ -113,8 +113,8 @@ t.test('a subscription naming `checkpoint` receives each signed checkpoint, veri
 
   const attempts = await deliveryLog(service, witness.id, (a) => a.length >= 2, partnerKey.headers);
   t.same(
-    attempts.map((a) => [a.webhookId, a.seq, a.outcome]).reverse(),
-    [first, second].map((c) => [`msg_${witness.id}_checkpoint_${c.size}`, c.size - 1, 'delivered']),
+    attempts.map((a) => [a.webhookId, a.seq, a.eventId, a.outcome]).reverse(),
+    [first, second].map((c) => [`msg_${witness.id}_checkpoint_${c.size}`, c.size - 1, `checkpoint-${c.size}`, 'delivered']),
     'the delivery log, readable by the partner, shows each checkpoint',
   );
 });

@@ -62,6 +62,7 @@ export const expectedSeqs = async (service: Awaited<ReturnType<typeof startServi
 export interface LoggedAttempt {
   webhookId: string;
   seq: number;
+  eventId: string;
   attempt: number;
   outcome: string;
   statusCode?: number;
