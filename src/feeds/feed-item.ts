@@ -49,12 +49,19 @@ export const EVERY_TYPE = '*';
  */
 export const canonicalFilterName = (name: string): string | undefined => (name === EVERY_TYPE ? EVERY_TYPE : isCheckpointName(name) ? CHECKPOINT_TYPE : feedTypeNamed(name));
 
+/** What a filter selects: event types (undefined = every type) and whether signed checkpoints. */
+export interface FeedSelection {
+  types: ReadonlySet<string> | undefined;
+  checkpoints: boolean;
+}
+
 /**
- * What a list of filter names (canonical, as above) selects: the event types (undefined = every type: `*`) and
- * whether checkpoints. `checkpoint` alone selects checkpoints only.
+ * What a list of filter names (canonical, as above) selects — for SSE `types=` and a subscription's `types` alike:
+ * every event type for `*` or for no names at all, else the event types named; checkpoints if `checkpoint` is named.
+ * `checkpoint` alone selects checkpoints only.
  */
-export const selectedBy = (names: readonly string[]): { types: ReadonlySet<string> | undefined; checkpoints: boolean } => ({
-  types: names.includes(EVERY_TYPE) ? undefined : new Set(names.filter((name) => name !== CHECKPOINT_TYPE)),
+export const selectedBy = (names: readonly string[]): FeedSelection => ({
+  types: names.length === 0 || names.includes(EVERY_TYPE) ? undefined : new Set(names.filter((name) => name !== CHECKPOINT_TYPE)),
   checkpoints: names.includes(CHECKPOINT_TYPE),
 });
 

@@ -97,7 +97,7 @@ export const createCheckpointer = (options: CheckpointerOptions) => {
     onGrow: (size: number): void => {
       const every = options.everyEvents;
       const last = latest()?.size ?? 0;
-      for (let at = (Math.floor(last / every) + 1) * every; at <= size; at += every) signAt(at, at === size ? log.root() : log.rootAt(at));
+      for (let at = (Math.floor(last / every) + 1) * every; at <= size; at += every) signAt(at, log.rootAt(at));
     },
     start(): void {
       timer = setInterval(() => {

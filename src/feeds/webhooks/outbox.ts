@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { CHECKPOINT_TYPE, EVERY_TYPE, type FeedItem } from '../feed-item.js';
+import type { FeedItem } from '../feed-item.js';
 import type { FeedReader } from '../feed-reader.js';
 import type { CheckpointItem, Enqueued } from './delivery-queue.js';
 import type { Subscription, SubscriptionRegistry } from './subscription-registry.js';
@@ -29,12 +29,9 @@ export interface OutboxOptions {
   maxBackoffMs?: number;
 }
 
-/** Whether an event goes to a subscription: its initiative, and one of its types (`*` or none named: every type). */
+/** Whether an event goes to a subscription: its initiative, and a type its `types` select. */
 export const matches = (subscription: Subscription, item: FeedItem): boolean =>
-  subscription.initiativeId === item.initiativeId &&
-  (subscription.types.length === 0 || subscription.types.includes(item.type) || subscription.types.includes(EVERY_TYPE));
-
-const wantsCheckpoints = (subscription: Subscription): boolean => subscription.types.includes(CHECKPOINT_TYPE);
+  subscription.initiativeId === item.initiativeId && (subscription.selects.types === undefined || subscription.selects.types.has(item.type));
 
 /**
  * The log is the outbox (design §8): Redis is never in the write path. Writes are acknowledged once the store has
@@ -101,7 +98,7 @@ export const createOutbox = (options: OutboxOptions) => {
     const due: Array<{ subscription: Subscription; checkpoint: CheckpointItem }> = [];
     const within = new Map<number, CheckpointItem | undefined>();
     for (const { subscription, through } of at) {
-      if (!options.checkpointWithin || !wantsCheckpoints(subscription)) continue;
+      if (!options.checkpointWithin || !subscription.selects.checkpoints) continue;
       if (!within.has(through)) within.set(through, options.checkpointWithin(through + 1));
       const checkpoint = within.get(through);
       if (checkpoint && checkpoint.size > (await checkpointCursorOf(subscription))) due.push({ subscription, checkpoint });

@@ -1,6 +1,7 @@
 import type Database from 'better-sqlite3';
 import type { Consumer, SequencedEvent } from '../../follower/consumer.js';
 import type { SubscriptionCreated, SubscriptionDisabled } from '../../events/feeds.js';
+import { selectedBy, type FeedSelection } from '../feed-item.js';
 
 /**
  * The subscriptions as the log says they are now: a read model in the follower's local file, kept by a follower
@@ -54,8 +55,10 @@ export interface Subscription {
   initiativeId: string;
   partnerId: string | null;
   url: string;
-  /** Catalog event types (none = every feed type), and `checkpoint` when signed checkpoints are delivered too. */
+  /** Catalog event types (none = every feed type), `*`, and `checkpoint` when signed checkpoints are delivered too. */
   types: string[];
+  /** What `types` selects (feed-item.ts `selectedBy`), read once with the subscription. */
+  selects: FeedSelection;
   status: SubscriptionStatus;
   epoch: number;
   resumeAfter: number;
@@ -80,19 +83,23 @@ interface Row {
   disabled_why: string | null;
 }
 
-const toSubscription = (row: Row): Subscription => ({
-  id: row.id,
-  initiativeId: row.initiative_id,
-  partnerId: row.partner_id,
-  url: row.url,
-  types: JSON.parse(row.types) as string[],
-  status: row.status as SubscriptionStatus,
-  epoch: row.epoch,
-  resumeAfter: row.resume_after,
-  createdSeq: row.created_seq,
-  createdAt: row.created_at,
-  disabled: row.disabled_seq === null ? null : { seq: row.disabled_seq, lastSeq: row.disabled_last, reason: row.disabled_why ?? '' },
-});
+const toSubscription = (row: Row): Subscription => {
+  const types = JSON.parse(row.types) as string[];
+  return {
+    id: row.id,
+    initiativeId: row.initiative_id,
+    partnerId: row.partner_id,
+    url: row.url,
+    types,
+    selects: selectedBy(types),
+    status: row.status as SubscriptionStatus,
+    epoch: row.epoch,
+    resumeAfter: row.resume_after,
+    createdSeq: row.created_seq,
+    createdAt: row.created_at,
+    disabled: row.disabled_seq === null ? null : { seq: row.disabled_seq, lastSeq: row.disabled_last, reason: row.disabled_why ?? '' },
+  };
+};
 
 export const createSubscriptionRegistry = (db: Database.Database) => {
   db.exec(DDL);

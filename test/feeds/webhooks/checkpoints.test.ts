@@ -6,7 +6,7 @@ import { startRedis } from '../../helpers/redis.js';
 import { admin } from '../../helpers/service.js';
 import { tempDir } from '../../helpers/temp-dir.js';
 import type { Received } from '../../helpers/webhook-receiver.js';
-import { deduplicated, deliveryLog, expectedSeqs, logActivity, verified, webhookWorld, type Delivery } from './fixture.js';
+import { deduplicated, deliveryLog, expectedSeqs, logActivity, untilDisabled, verified, webhookWorld, type Delivery } from './fixture.js';
 
 /**
  * Signed checkpoints of the transparency log reach webhook subscribers that ask for them (design §6: pushed to the
@@ -168,12 +168,7 @@ t.test('an endpoint that answers 410 to a checkpoint is disabled; enabled again,
   await deliveryLog(service, sub.id, (a) => a.filter((x) => x.outcome === 'delivered').length >= 2);
   const signed = await signNow(world);
 
-  const deadline = Date.now() + 15_000;
-  let state = (await service.app.inject({ method: 'GET', url: `/subscriptions/${sub.id}`, headers: admin })).json();
-  while (state.status !== 'disabled' && Date.now() < deadline) {
-    await new Promise((r) => setTimeout(r, 50));
-    state = (await service.app.inject({ method: 'GET', url: `/subscriptions/${sub.id}`, headers: admin })).json();
-  }
+  const state = await untilDisabled(world, sub.id, 15_000);
   t.equal(state.status, 'disabled', 'disabled by the 410');
   t.equal(state.disabled.lastSeq, signed.size - 1, 'every event the checkpoint covers was delivered: the resume point is its last one');
 

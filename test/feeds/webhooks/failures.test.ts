@@ -1,21 +1,11 @@
 import t from 'tap';
 import { admin } from '../../helpers/service.js';
-import { deduplicated, deliveryLog, logActivity, verified, webhookWorld } from './fixture.js';
+import { deduplicated, deliveryLog, logActivity, untilDisabled, verified, webhookWorld } from './fixture.js';
 
 const subscribe = async (world: NonNullable<Awaited<ReturnType<typeof webhookWorld>>>, initiativeId: string) => {
   const res = await world.client.post('/subscriptions', { url: world.receiver.url, initiativeId });
   if (res.status !== 201) throw new Error(JSON.stringify(res.body));
   return res.body as { id: string; secret: string; seq: number };
-};
-
-/** `GET /subscriptions/:id`, polled until it says disabled or `timeoutMs` passed (the disable is recorded asynchronously). */
-const untilDisabled = async (world: NonNullable<Awaited<ReturnType<typeof webhookWorld>>>, id: string, timeoutMs: number) => {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const state = (await world.service.app.inject({ method: 'GET', url: `/subscriptions/${id}`, headers: admin })).json();
-    if (state.status === 'disabled' || Date.now() > deadline) return state as { status: string; disabled: { reason: string; lastSeq: number } };
-    await new Promise((r) => setTimeout(r, 50));
-  }
 };
 
 t.test('5xx is retried with the same webhook-id until it succeeds; the log shows each attempt and the next retry', async (t) => {

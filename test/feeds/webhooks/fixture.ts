@@ -2,7 +2,7 @@ import type { Test } from 'tap';
 import { Webhook } from 'standardwebhooks';
 import { api } from '../../helpers/api.js';
 import { startRedis, type PrivateRedis } from '../../helpers/redis.js';
-import { startService } from '../../helpers/service.js';
+import { admin, startService } from '../../helpers/service.js';
 import { startReceiver, type Received, type Responder } from '../../helpers/webhook-receiver.js';
 
 /** Fast retries and loopback endpoints, so delivery tests take seconds. */
@@ -85,6 +85,16 @@ export const deliveryLog = async (
     if (res.statusCode !== 200) throw new Error(`deliveries answered ${res.statusCode}: ${res.body}`);
     const attempts = (res.json() as { deliveries: LoggedAttempt[] }).deliveries;
     if (until(attempts) || Date.now() > deadline) return attempts;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+};
+
+/** `GET /subscriptions/:id`, polled until it says disabled or `timeoutMs` passed (the disable is recorded asynchronously). */
+export const untilDisabled = async (world: NonNullable<Awaited<ReturnType<typeof webhookWorld>>>, id: string, timeoutMs: number) => {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const state = (await world.service.app.inject({ method: 'GET', url: `/subscriptions/${id}`, headers: admin })).json();
+    if (state.status === 'disabled' || Date.now() > deadline) return state as { status: string; disabled: { reason: string; lastSeq: number } };
     await new Promise((r) => setTimeout(r, 50));
   }
 };
