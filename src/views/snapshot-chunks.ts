@@ -57,24 +57,94 @@ const endsRun = (key: string | number, memberChars: number, runChars: number): b
 
 const identityOf = (path: readonly (string | number)[], first: string | number): string => JSON.stringify([...path, first]);
 
+/**
+ * What a watched array remembers between two snapshots: the lowest index reached since the last one (an element read,
+ * written or deleted, or the length set below it), and its runs of elements as they were then, by first index. A run
+ * that ends below the lowest index reached cannot have changed, so its text is used again: an array a projection only
+ * appends to (an order of ids, a list of activities) serializes again only its end.
+ */
+interface ArrayWatch {
+  target: unknown[];
+  /** How many elements it had at the last snapshot. */
+  size: number;
+  lowest: number;
+  runs: Map<number, { count: number; text: string }>;
+}
+const arrayWatches = new WeakMap<object, ArrayWatch>();
+
+/** The index a property key names, or undefined (a key like "01" counts as 1: reaching too low only serializes more). */
+const indexOf = (key: string | symbol): number | undefined => {
+  if (typeof key !== 'string' || key.length === 0) return undefined;
+  const code = key.charCodeAt(0);
+  return code >= 48 && code <= 57 ? Number(key) : undefined;
+};
+
+const watchedArray = (target: unknown[]): unknown[] => {
+  const watch: ArrayWatch = { target, size: 0, lowest: Infinity, runs: new Map() };
+  const reach = (key: string | symbol, value?: unknown) => {
+    const index = key === 'length' ? (value === undefined ? undefined : Number(value)) : indexOf(key);
+    if (index !== undefined && index < watch.lowest) watch.lowest = Number.isNaN(index) ? 0 : index;
+  };
+  const proxy = new Proxy(target, {
+    get: (array, key) => {
+      reach(key);
+      return Reflect.get(array, key);
+    },
+    set: (array, key, value) => {
+      reach(key, key === 'length' ? value : undefined);
+      return Reflect.set(array, key, value);
+    },
+    deleteProperty: (array, key) => {
+      reach(key);
+      return Reflect.deleteProperty(array, key);
+    },
+    defineProperty: (array, key, descriptor) => {
+      reach(key, key === 'length' ? (descriptor.value ?? 0) : undefined);
+      return Reflect.defineProperty(array, key, descriptor);
+    },
+  });
+  arrayWatches.set(proxy, watch);
+  return proxy;
+};
+
 const splitArray = (array: readonly unknown[], path: readonly (string | number)[], ref: ChunkRef): Layout => {
+  // A watched array is read through its target: reading through the proxy would count as reaching every element.
+  const memory = arrayWatches.get(array);
+  const source = memory?.target ?? array;
+  const unchangedBelow = memory ? Math.min(memory.lowest, source.length) : 0;
+  const remembered = new Map<number, { count: number; text: string }>();
   const runs: string[] = [];
   let run: string[] = [];
   let chars = 0;
   let first = 0;
-  for (let i = 0; i < array.length; i++) {
+  const close = () => {
+    const text = run.join(',');
+    runs.push(ref(identityOf(path, first), text));
+    remembered.set(first, { count: run.length, text });
+    run = [];
+    chars = 0;
+  };
+  for (let i = 0; i < source.length; ) {
+    const kept = run.length === 0 ? memory?.runs.get(i) : undefined;
+    if (kept && i + kept.count <= unchangedBelow) {
+      runs.push(ref(identityOf(path, i), kept.text));
+      remembered.set(i, kept);
+      i += kept.count;
+      continue;
+    }
     if (run.length === 0) first = i;
     // As JSON.stringify does: an element that has no JSON form is written as null.
-    const text = JSON.stringify(array[i]) ?? 'null';
+    const text = JSON.stringify(source[i]) ?? 'null';
     run.push(text);
     chars += text.length + 1;
-    if (endsRun(i, text.length, chars)) {
-      runs.push(ref(identityOf(path, first), run.join(',')));
-      run = [];
-      chars = 0;
-    }
+    if (endsRun(i, text.length, chars)) close();
+    i++;
   }
-  if (run.length > 0) runs.push(ref(identityOf(path, first), run.join(',')));
+  if (run.length > 0) close();
+  if (memory) {
+    memory.runs = remembered;
+    memory.size = source.length;
+  }
   return { a: runs };
 };
 
@@ -92,10 +162,14 @@ interface Watch {
   runs: Map<string, { keys: string[]; text: string }>;
 }
 const watches = new WeakMap<object, Watch>();
-/** Objects no longer watched: most of their members were reached between two snapshots, so watching cost more than it saved. */
-const unwatched = new WeakSet<object>();
+/**
+ * Objects no longer watched, with how many members they had then: most of their members were reached between two
+ * snapshots, so watching cost more than it saved. That can change as an object grows — a decisions register with two
+ * decisions has both reached, one with two hundred a few — so one with twice as many members is watched again.
+ */
+const unwatched = new WeakMap<object, number>();
 
-const watched = (target: Record<string, unknown>): Record<string, unknown> => {
+const watchedObject = (target: Record<string, unknown>): Record<string, unknown> => {
   const watch: Watch = { target, size: 0, reached: new Set(), runs: new Map() };
   const { reached } = watch;
   const proxy = new Proxy(target, {
@@ -130,6 +204,35 @@ const unchangedRun = (run: { keys: string[] }, keys: readonly string[], at: numb
   return true;
 };
 
+/** Whether an object or array of a watched state is to be watched from now on. */
+const toWatch = (value: object): boolean => {
+  if (watches.has(value) || arrayWatches.has(value)) return false;
+  const sizeWhenUnwatched = unwatched.get(value);
+  if (sizeWhenUnwatched === undefined) return true;
+  const size = Array.isArray(value) ? value.length : Object.keys(value).length;
+  return size >= 2 * Math.max(sizeWhenUnwatched, 1);
+};
+
+/**
+ * After a cut of `value`: the object or array behind its watch (the value itself when not watched), how many members it
+ * has, and the share of them reached since the last snapshot (0 when not watched); what was reached is forgotten.
+ */
+const settleWatch = (value: object): { target: object; size: number; reachedShare: number } => {
+  const object = watches.get(value);
+  if (object) {
+    const reachedShare = object.reached.size / Math.max(object.size, 1);
+    object.reached.clear();
+    return { target: object.target, size: object.size, reachedShare };
+  }
+  const array = arrayWatches.get(value);
+  if (array) {
+    const reachedShare = array.lowest < array.size ? (array.size - array.lowest) / array.size : 0;
+    array.lowest = Infinity;
+    return { target: array.target, size: array.size, reachedShare };
+  }
+  return { target: value, size: 0, reachedShare: 0 };
+};
+
 const splitObject = (object: Record<string, unknown>, path: readonly (string | number)[], ref: ChunkRef, watch: boolean): Layout => {
   const parts: ObjectPart[] = [];
   const opened = path.length + 1 < SPLIT_DEPTH;
@@ -154,15 +257,16 @@ const splitObject = (object: Record<string, unknown>, path: readonly (string | n
     let value = source[key];
     if (opened && (isPlainObject(value) || Array.isArray(value))) {
       if (run.length > 0) close();
-      // From now on, what the projection reaches in this object is known (the live state holds the proxy).
-      if (watch && !Array.isArray(value) && !watches.has(value) && !unwatched.has(value)) source[key] = value = watched(value);
-      parts.push([key, split(value, [...path, key], ref, watch)]);
-      const child = watches.get(value as object);
-      if (child && child.reached.size > 0 && 2 * child.reached.size > child.size) {
-        source[key] = child.target; // most of it is reached every time: serializing it is cheaper than watching it
-        unwatched.add(child.target);
+      // From now on, what the projection reaches in this object or array is known (the live state holds the proxy).
+      if (watch && toWatch(value as object)) {
+        source[key] = value = Array.isArray(value) ? watchedArray(value) : watchedObject(value as Record<string, unknown>);
       }
-      if (child) child.reached.clear();
+      parts.push([key, split(value, [...path, key], ref, watch)]);
+      const { target, size, reachedShare } = settleWatch(value as object);
+      if (reachedShare > 0.5) {
+        source[key] = target; // most of it is reached every time: serializing it is cheaper than watching it
+        unwatched.set(target, size);
+      }
       i++;
       continue;
     }
@@ -199,10 +303,11 @@ const split = (value: unknown, path: readonly (string | number)[], ref: ChunkRef
 /**
  * Cuts `state` into chunks, handing each to `ref`; returns the layout that puts them back together.
  *
- * With `watch` (the runner's live states), every object the cut opens below the root is replaced in the state by a
- * proxy that notes which of its members are reached, so the next cut serializes again only those: in a rebuild most of
- * a state is never touched between two snapshots. A projection's `apply` sees the same objects (it may read, write and
- * delete members as before); what it must not do is keep a reference to part of its state between two events, which a
+ * With `watch` (the runner's live states), every object and array the cut opens below the root is replaced in the
+ * state by a proxy that notes which of its members are reached (of an array, the lowest index), so the next cut
+ * serializes again only those (of an array, from that index on): in a rebuild most of a state is never touched between
+ * two snapshots. A projection's `apply` sees the same objects and arrays (it may read, write and delete members, push,
+ * splice or sort as before); what it must not do is keep a reference to part of its state between two events, which a
  * pure projection has nowhere to keep.
  */
 export const splitState = (state: unknown, ref: ChunkRef, options: { watch?: boolean } = {}): Layout => split(state, [], ref, options.watch ?? false);
