@@ -68,7 +68,8 @@ interface ArrayWatch {
   /** How many elements it had at the last snapshot. */
   size: number;
   lowest: number;
-  runs: Map<number, { count: number; text: string }>;
+  /** By first index; `last` marks the run the array's end closed (not `endsRun`): it grows with what is appended. */
+  runs: Map<number, { count: number; text: string; last: boolean }>;
 }
 const arrayWatches = new WeakMap<object, ArrayWatch>();
 
@@ -83,7 +84,7 @@ const watchedArray = (target: unknown[]): unknown[] => {
   const watch: ArrayWatch = { target, size: 0, lowest: Infinity, runs: new Map() };
   const reach = (key: string | symbol, value?: unknown) => {
     const index = key === 'length' ? (value === undefined ? undefined : Number(value)) : indexOf(key);
-    if (index !== undefined && index < watch.lowest) watch.lowest = Number.isNaN(index) ? 0 : index;
+    if (index !== undefined && index < watch.lowest) watch.lowest = index;
   };
   const proxy = new Proxy(target, {
     get: (array, key) => {
@@ -112,21 +113,22 @@ const splitArray = (array: readonly unknown[], path: readonly (string | number)[
   const memory = arrayWatches.get(array);
   const source = memory?.target ?? array;
   const unchangedBelow = memory ? Math.min(memory.lowest, source.length) : 0;
-  const remembered = new Map<number, { count: number; text: string }>();
+  const remembered = new Map<number, { count: number; text: string; last: boolean }>();
   const runs: string[] = [];
   let run: string[] = [];
   let chars = 0;
   let first = 0;
-  const close = () => {
+  const close = (last: boolean) => {
     const text = run.join(',');
     runs.push(ref(identityOf(path, first), text));
-    remembered.set(first, { count: run.length, text });
+    remembered.set(first, { count: run.length, text, last });
     run = [];
     chars = 0;
   };
   for (let i = 0; i < source.length; ) {
     const kept = run.length === 0 ? memory?.runs.get(i) : undefined;
-    if (kept && i + kept.count <= unchangedBelow) {
+    // The runs a full cut would make: one the array's end closed is not one once elements follow it.
+    if (kept && i + kept.count <= unchangedBelow && (!kept.last || i + kept.count === source.length)) {
       runs.push(ref(identityOf(path, i), kept.text));
       remembered.set(i, kept);
       i += kept.count;
@@ -137,10 +139,10 @@ const splitArray = (array: readonly unknown[], path: readonly (string | number)[
     const text = JSON.stringify(source[i]) ?? 'null';
     run.push(text);
     chars += text.length + 1;
-    if (endsRun(i, text.length, chars)) close();
+    if (endsRun(i, text.length, chars)) close(false);
     i++;
   }
-  if (run.length > 0) close();
+  if (run.length > 0) close(true);
   if (memory) {
     memory.runs = remembered;
     memory.size = source.length;
@@ -159,7 +161,8 @@ interface Watch {
   /** How many members it had at the last snapshot. */
   size: number;
   reached: Set<string>;
-  runs: Map<string, { keys: string[]; text: string }>;
+  /** By first key; `last` marks the run the object's end closed (not `endsRun`): it grows with the members added. */
+  runs: Map<string, { keys: string[]; text: string; last: boolean }>;
 }
 const watches = new WeakMap<object, Watch>();
 /**
@@ -239,15 +242,15 @@ const splitObject = (object: Record<string, unknown>, path: readonly (string | n
   // A watched object is read through its target: reading through the proxy would count as reaching every member.
   const memory = watches.get(object);
   const source = memory?.target ?? object;
-  const runs = new Map<string, { keys: string[]; text: string }>();
+  const runs = new Map<string, { keys: string[]; text: string; last: boolean }>();
   const keys = Object.keys(source);
   let run: string[] = [];
   let runKeys: string[] = [];
   let chars = 0;
-  const close = () => {
+  const close = (last: boolean) => {
     const text = run.join(',');
     parts.push(ref(identityOf(path, runKeys[0]!), text));
-    runs.set(runKeys[0]!, { keys: runKeys, text });
+    runs.set(runKeys[0]!, { keys: runKeys, text, last });
     run = [];
     runKeys = [];
     chars = 0;
@@ -255,8 +258,9 @@ const splitObject = (object: Record<string, unknown>, path: readonly (string | n
   for (let i = 0; i < keys.length; ) {
     const key = keys[i]!;
     let value = source[key];
-    if (opened && (isPlainObject(value) || Array.isArray(value))) {
-      if (run.length > 0) close();
+    // Asked of what stands behind a watch: isPlainObject reads `toJSON`, which through the proxy would count as reached.
+    if (opened && (isPlainObject(watches.get(value as object)?.target ?? value) || Array.isArray(value))) {
+      if (run.length > 0) close(false);
       // From now on, what the projection reaches in this object or array is known (the live state holds the proxy).
       if (watch && toWatch(value as object)) {
         source[key] = value = Array.isArray(value) ? watchedArray(value) : watchedObject(value as Record<string, unknown>);
@@ -271,7 +275,8 @@ const splitObject = (object: Record<string, unknown>, path: readonly (string | n
       continue;
     }
     const remembered = run.length === 0 ? memory?.runs.get(key) : undefined;
-    if (remembered && unchangedRun(remembered, keys, i, memory!.reached)) {
+    // The runs a full cut would make: one the object's end closed is not one once members follow it.
+    if (remembered && unchangedRun(remembered, keys, i, memory!.reached) && (!remembered.last || i + remembered.keys.length === keys.length)) {
       parts.push(ref(identityOf(path, key), remembered.text));
       runs.set(key, remembered);
       i += remembered.keys.length;
@@ -284,9 +289,9 @@ const splitObject = (object: Record<string, unknown>, path: readonly (string | n
     run.push(member);
     runKeys.push(key);
     chars += member.length + 1;
-    if (endsRun(key, member.length, chars)) close();
+    if (endsRun(key, member.length, chars)) close(false);
   }
-  if (run.length > 0) close();
+  if (run.length > 0) close(true);
   if (memory) {
     memory.runs = runs;
     memory.size = keys.length;
@@ -295,7 +300,7 @@ const splitObject = (object: Record<string, unknown>, path: readonly (string | n
 };
 
 const split = (value: unknown, path: readonly (string | number)[], ref: ChunkRef, watch: boolean): Layout => {
-  if (isPlainObject(value)) return splitObject(value, path, ref, watch);
+  if (isPlainObject(watches.get(value as object)?.target ?? value)) return splitObject(value as Record<string, unknown>, path, ref, watch);
   if (Array.isArray(value)) return splitArray(value, path, ref);
   return ref(identityOf(path, ''), JSON.stringify(value) ?? 'null');
 };
@@ -308,7 +313,8 @@ const split = (value: unknown, path: readonly (string | number)[], ref: ChunkRef
  * serializes again only those (of an array, from that index on): in a rebuild most of a state is never touched between
  * two snapshots. A projection's `apply` sees the same objects and arrays (it may read, write and delete members, push,
  * splice or sort as before); what it must not do is keep a reference to part of its state between two events, which a
- * pure projection has nowhere to keep.
+ * pure projection has nowhere to keep, or put one object or array at two places of its state (each place gets its own
+ * watch, and a change made through one is not seen by the other's).
  */
 export const splitState = (state: unknown, ref: ChunkRef, options: { watch?: boolean } = {}): Layout => split(state, [], ref, options.watch ?? false);
 
