@@ -128,6 +128,23 @@ const cutsAlike = (live: unknown, mirror: unknown): boolean => {
   return texts.length === plain.length && texts.every((text, i) => text === plain[i]);
 };
 
+/**
+ * The property both watched-state tests check: a live state and a plain mirror, given the same random operations,
+ * where each `snapshot` operation of the live one assembles to the mirror and cuts as the mirror does.
+ */
+const sameAsMirror = <S, O extends { kind: string }>(op: fc.Arbitrary<O>, start: () => S, apply: (state: S, o: O) => void, maxLength: number) =>
+  fc.property(fc.array(op, { maxLength }), (ops) => {
+    const live = start();
+    const mirror = start();
+    if (JSON.stringify(snapshotOf(live)) !== JSON.stringify(mirror)) return false;
+    for (const o of [...ops, { kind: 'snapshot' } as O]) {
+      apply(live, o);
+      apply(mirror, o);
+      if (o.kind === 'snapshot' && (JSON.stringify(snapshotOf(live)) !== JSON.stringify(mirror) || !cutsAlike(live, mirror))) return false;
+    }
+    return true;
+  });
+
 type Entry = { v: number; list: number[]; deep?: Record<string, { n: number }> };
 type Live = { views: Record<string, Record<string, Record<string, Entry>>>; owners: Record<string, string> };
 
@@ -187,21 +204,7 @@ t.test('a watched live state, changed every way a projection changes it, always 
     for (let k = 0; k < 200; k++) state.owners[`k${k}`] = 'i0';
     return state;
   };
-  fc.assert(
-    fc.property(fc.array(op, { maxLength: 300 }), (ops) => {
-      const live = start();
-      const mirror = start();
-      if (JSON.stringify(snapshotOf(live)) !== JSON.stringify(mirror)) return false;
-      for (const o of [...ops, { kind: 'snapshot' as const }]) {
-        apply(live, o);
-        apply(mirror, o);
-        if (o.kind === 'snapshot' && JSON.stringify(snapshotOf(live)) !== JSON.stringify(mirror)) return false;
-        if (o.kind === 'snapshot' && !cutsAlike(live, mirror)) return false;
-      }
-      return true;
-    }),
-    { numRuns: 300 },
-  );
+  fc.assert(sameAsMirror(op, start, apply, 300), { numRuns: 300 });
   t.pass('300 random histories');
 });
 
@@ -251,21 +254,7 @@ t.test('a watched array, changed every way a projection changes one, always snap
   };
   // Lists of ~240 KiB: several runs each, mostly untouched between two snapshots, so they stay watched.
   const start = (): Lists => ({ views: { i: { l0: Array.from({ length: 600 }, (_, k) => item(k)), l1: Array.from({ length: 600 }, (_, k) => item(-k)) } } });
-  fc.assert(
-    fc.property(fc.array(op, { maxLength: 60 }), (ops) => {
-      const live = start();
-      const mirror = start();
-      if (JSON.stringify(snapshotOf(live)) !== JSON.stringify(mirror)) return false;
-      for (const o of [...ops, { kind: 'snapshot' as const }]) {
-        apply(live, o);
-        apply(mirror, o);
-        if (o.kind === 'snapshot' && JSON.stringify(snapshotOf(live)) !== JSON.stringify(mirror)) return false;
-        if (o.kind === 'snapshot' && !cutsAlike(live, mirror)) return false;
-      }
-      return true;
-    }),
-    { numRuns: 100 },
-  );
+  fc.assert(sameAsMirror(op, start, apply, 60), { numRuns: 100 });
   t.pass('100 random histories');
 });
 
