@@ -82,8 +82,9 @@ const indexOf = (key: string | symbol): number | undefined => {
 
 const watchedArray = (target: unknown[]): unknown[] => {
   const watch: ArrayWatch = { target, size: 0, lowest: Infinity, runs: new Map() };
-  const reach = (key: string | symbol, value?: unknown) => {
-    const index = key === 'length' ? (value === undefined ? undefined : Number(value)) : indexOf(key);
+  /** An element reached, or — `length` being set (`newLength` given) — every element from the new length on. */
+  const reach = (key: string | symbol, newLength?: unknown) => {
+    const index = key === 'length' ? (newLength === undefined ? undefined : Number(newLength)) : indexOf(key);
     if (index !== undefined && index < watch.lowest) watch.lowest = index;
   };
   const proxy = new Proxy(target, {
@@ -92,7 +93,7 @@ const watchedArray = (target: unknown[]): unknown[] => {
       return Reflect.get(array, key);
     },
     set: (array, key, value) => {
-      reach(key, key === 'length' ? value : undefined);
+      reach(key, value);
       return Reflect.set(array, key, value);
     },
     deleteProperty: (array, key) => {
@@ -100,7 +101,7 @@ const watchedArray = (target: unknown[]): unknown[] => {
       return Reflect.deleteProperty(array, key);
     },
     defineProperty: (array, key, descriptor) => {
-      reach(key, key === 'length' ? (descriptor.value ?? 0) : undefined);
+      reach(key, descriptor.value ?? 0);
       return Reflect.defineProperty(array, key, descriptor);
     },
   });
@@ -207,6 +208,9 @@ const unchangedRun = (run: { keys: string[] }, keys: readonly string[], at: numb
   return true;
 };
 
+/** Whether `value`, or the object behind its watch, is a plain object (asked of the target: `isPlainObject` reads `toJSON`, which through the proxy would count as reached). */
+const isPlainBehindWatch = (value: unknown): boolean => isPlainObject(watches.get(value as object)?.target ?? value);
+
 /** Whether an object or array of a watched state is to be watched from now on. */
 const toWatch = (value: object): boolean => {
   if (watches.has(value) || arrayWatches.has(value)) return false;
@@ -258,8 +262,7 @@ const splitObject = (object: Record<string, unknown>, path: readonly (string | n
   for (let i = 0; i < keys.length; ) {
     const key = keys[i]!;
     let value = source[key];
-    // Asked of what stands behind a watch: isPlainObject reads `toJSON`, which through the proxy would count as reached.
-    if (opened && (isPlainObject(watches.get(value as object)?.target ?? value) || Array.isArray(value))) {
+    if (opened && (isPlainBehindWatch(value) || Array.isArray(value))) {
       if (run.length > 0) close(false);
       // From now on, what the projection reaches in this object or array is known (the live state holds the proxy).
       if (watch && toWatch(value as object)) {
@@ -300,7 +303,7 @@ const splitObject = (object: Record<string, unknown>, path: readonly (string | n
 };
 
 const split = (value: unknown, path: readonly (string | number)[], ref: ChunkRef, watch: boolean): Layout => {
-  if (isPlainObject(watches.get(value as object)?.target ?? value)) return splitObject(value as Record<string, unknown>, path, ref, watch);
+  if (isPlainBehindWatch(value)) return splitObject(value as Record<string, unknown>, path, ref, watch);
   if (Array.isArray(value)) return splitArray(value, path, ref);
   return ref(identityOf(path, ''), JSON.stringify(value) ?? 'null');
 };
