@@ -14,7 +14,9 @@
  *                random times                                                                 target p99 < 100 ms
  *   latest       GET /initiatives/:id/measurement without asOf, the log unchanged between requests (the route keeps
  *                the serialized answer per seq)                                              target p99 < 20 ms
- *                and, not a target, the same read right after a write (recorded over HTTP): the view computed again
+ *                and, not targets, the same reads with `Accept-Encoding: gzip` (the route's gzip copy, timed until
+ *                the client inflated it), and the read right after a write (recorded over HTTP): the view computed
+ *                again
  *   peak RSS     the larger of this process (numbering, rebuild, pure apply: sampled every 100 ms and the kernel's
  *                VmHWM) and the service's process (VmHWM); the generator's child process is reported apart
  *                                                                                             target < 2 GiB
@@ -32,7 +34,7 @@ import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
-import { constants, deflateRawSync } from 'node:zlib';
+import { constants, createGunzip, deflateRawSync } from 'node:zlib';
 import { pino } from 'pino';
 import { allProjections } from '../projections/index.js';
 import type { ProjectedEvent } from '../projections/projection.js';
@@ -315,23 +317,45 @@ const pureApply = async (dir: string, events: number) => {
 // ---------------------------------------------------------------------------------------------------------------
 // The real service over HTTP
 
-/** One request over the keep-alive connection; the time is until the last byte of the answer arrived. */
-const httpRequest = (agent: Agent, port: number, path: string, options: { body?: unknown; keep?: boolean } = {}) =>
-  new Promise<{ status: number; bytes: number; ms: number; text?: string }>((resolve, reject) => {
+interface RequestOptions {
+  body?: unknown;
+  keep?: boolean;
+  /** Sends `Accept-Encoding: gzip` (as browsers, curl --compressed and HTTP libraries do) and inflates what comes gzipped. */
+  gzip?: boolean;
+}
+
+/**
+ * One request over the keep-alive connection; the time is until the client holds the whole answer: its last byte
+ * arrived and, for a gzipped answer, inflated (as it arrives, as a client would). `bytes` is the answer's size,
+ * `wireBytes` what crossed the connection.
+ */
+const httpRequest = (agent: Agent, port: number, path: string, options: RequestOptions = {}) =>
+  new Promise<{ status: number; bytes: number; wireBytes: number; ms: number; text?: string }>((resolve, reject) => {
     const payload = options.body === undefined ? undefined : JSON.stringify(options.body);
     const headers: Record<string, string> = { authorization: `Bearer ${ADMIN_TOKEN}` };
     if (payload !== undefined) headers['content-type'] = 'application/json';
+    if (options.gzip) headers['accept-encoding'] = 'gzip';
     const start = performance.now();
     const req = request({ host: '127.0.0.1', port, path, agent, method: payload === undefined ? 'GET' : 'POST', headers }, (response) => {
       let bytes = 0;
+      let wireBytes = 0;
       const chunks: Buffer[] = [];
-      response.on('data', (chunk: Buffer) => {
+      response.on('data', (chunk: Buffer) => (wireBytes += chunk.length));
+      const answer = response.headers['content-encoding'] === 'gzip' ? response.pipe(createGunzip()) : response;
+      answer.on('data', (chunk: Buffer) => {
         bytes += chunk.length;
         if (options.keep) chunks.push(chunk);
       });
-      response.on('end', () =>
-        resolve({ status: response.statusCode ?? 0, bytes, ms: performance.now() - start, ...(options.keep ? { text: Buffer.concat(chunks).toString('utf8') } : {}) }),
+      answer.on('end', () =>
+        resolve({
+          status: response.statusCode ?? 0,
+          bytes,
+          wireBytes,
+          ms: performance.now() - start,
+          ...(options.keep ? { text: Buffer.concat(chunks).toString('utf8') } : {}),
+        }),
       );
+      answer.on('error', reject);
       response.on('error', reject);
     });
     req.on('error', reject);
@@ -351,6 +375,9 @@ interface ClientPlan {
 interface ClientTimings {
   latest: number[];
   latestBytes: number;
+  /** The same reads from a client that accepts gzip (and inflates), and the bytes each answer took on the wire. */
+  latestGzip: number[];
+  latestGzipWireBytes: number;
   bySeq: number[];
   byTime: number[];
   asOfBytes: number[];
@@ -366,7 +393,7 @@ const clientMain = async (plan: ClientPlan): Promise<ClientTimings> => {
   const agent = new Agent({ keepAlive: true, maxSockets: 1 });
   const base = `/initiatives/${plan.initiativeId}/measurement`;
   const failures: string[] = [];
-  const run = async (path: string, options: { body?: unknown; keep?: boolean } = {}) => {
+  const run = async (path: string, options: RequestOptions = {}) => {
     const result = await httpRequest(agent, plan.port, path, options);
     if (result.status !== (options.body === undefined ? 200 : 201)) failures.push(`${path} → ${result.status}`);
     return result;
@@ -385,6 +412,15 @@ const clientMain = async (plan: ClientPlan): Promise<ClientTimings> => {
     const result = await run(base);
     latest.push(result.ms);
     latestBytes = result.bytes;
+  }
+  // The second read with Accept-Encoding starts the gzip copy; the warm-up waits for it, the series is timed after.
+  for (let i = 0; i < 20; i++) await run(base, { gzip: true });
+  const latestGzip: number[] = [];
+  let latestGzipWireBytes = 0;
+  for (let i = 0; i < LATEST_REQUESTS; i++) {
+    const result = await run(base, { gzip: true });
+    latestGzip.push(result.ms);
+    latestGzipWireBytes = result.wireBytes;
   }
   const bySeq: number[] = [];
   const byTime: number[] = [];
@@ -412,7 +448,7 @@ const clientMain = async (plan: ClientPlan): Promise<ClientTimings> => {
     afterWrite.push((await run(base)).ms);
   }
   agent.destroy();
-  return { latest, latestBytes, bySeq, byTime, asOfBytes, afterWrite, failures };
+  return { latest, latestBytes, latestGzip, latestGzipWireBytes, bySeq, byTime, asOfBytes, afterWrite, failures };
 };
 
 /** Runs the client in a child process and waits for its timings. */
@@ -496,7 +532,7 @@ const overHttp = async (dir: string, history: SyntheticHistory) => {
     lastRecordedAt: history.lastRecordedAt,
   });
   const servicePeakRssBytes = await service.stop();
-  const { latest, latestBytes, bySeq, byTime, asOfBytes, afterWrite, failures } = timings;
+  const { latest, latestBytes, latestGzip, latestGzipWireBytes, bySeq, byTime, asOfBytes, afterWrite, failures } = timings;
   if (failures.length > 0) throw new Error(`requests failed: ${failures.slice(0, 5).join('; ')}`);
   return {
     serviceStartAndCatchUpSeconds: service.catchUpSeconds,
@@ -504,6 +540,7 @@ const overHttp = async (dir: string, history: SyntheticHistory) => {
     serviceSettleSeconds: service.settleSeconds,
     servicePeakRssBytes,
     latest: { ...percentiles(latest), responseKiB: Math.round(latestBytes / 1024) },
+    latestGzip: { ...percentiles(latestGzip), gzippedKiB: Math.round(latestGzipWireBytes / 1024) },
     latestAfterWrite: percentiles(afterWrite),
     asOf: {
       all: percentiles([...bySeq, ...byTime]),
@@ -582,6 +619,7 @@ const main = async () => {
     ['  follower numbering alone', `${numbered.eventsPerSecond.toLocaleString()} ev/s`, '', ''],
     ['asOf /measurement, p99 (p50)', `${http.asOf.all.p99Ms} ms (${http.asOf.all.p50Ms} ms); seq ${http.asOf.bySeq.p99Ms}, time ${http.asOf.byTime.p99Ms}`, `< ${TARGETS.asOfP99Ms} ms`, mark(met.asOf)],
     ['latest /measurement, p99 (p50)', `${http.latest.p99Ms} ms (${http.latest.p50Ms} ms), ${http.latest.responseKiB} KiB`, `< ${TARGETS.latestP99Ms} ms`, mark(met.latest)],
+    ['  the same, client accepting gzip, p99 (p50)', `${http.latestGzip.p99Ms} ms (${http.latestGzip.p50Ms} ms), ${http.latestGzip.gzippedKiB} KiB on the wire, inflated by the client`, '', ''],
     ['  service: start and catch-up, then settling', `${http.serviceStartAndCatchUpSeconds} s, ${http.serviceSettleSeconds} s (requests timed after)`, '', ''],
     ['  latest right after a write, p99 (p50)', `${http.latestAfterWrite.p99Ms} ms (${http.latestAfterWrite.p50Ms} ms): the view computed again`, '', ''],
     ['peak RSS', `${round(peakBytes / GiB, 2)} GiB (${Math.round(peakBytes / MiB)} MiB; benchmark ${Math.round(memory.peakBytes / MiB)}, service ${http.servicePeakRssBytes ? Math.round(http.servicePeakRssBytes / MiB) : '?'})`, `< ${TARGETS.peakRssGiB} GiB`, mark(met.rss)],
@@ -620,6 +658,8 @@ const main = async () => {
       followerNumbering: numbered,
       asOf: { ...http.asOf, target: { p99Ms: TARGETS.asOfP99Ms }, met: met.asOf },
       latest: { ...http.latest, target: { p99Ms: TARGETS.latestP99Ms }, met: met.latest },
+      /** Not a target: the same reads with `Accept-Encoding: gzip`, until the client has inflated the answer. */
+      latestGzip: http.latestGzip,
       /** Not a target: the first read after the log moved, which computes and serializes the view again. */
       latestAfterWrite: http.latestAfterWrite,
       serviceStartAndCatchUpSeconds: http.serviceStartAndCatchUpSeconds,

@@ -1,3 +1,4 @@
+import { negotiate } from '@fastify/accept-negotiator';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { agendaQuery, type AgendaState } from '../../../projections/common-agenda.js';
@@ -11,6 +12,7 @@ import { NotFoundError } from '../../errors.js';
 import type { SeqIndex } from '../../follower/local-state.js';
 import type { Views } from '../../views/views.js';
 import { requireInitiative } from '../auth/authenticate.js';
+import { createAnswerCache } from '../answer-cache.js';
 import { jsonBytes } from '../json-bytes.js';
 import { problemSchema } from '../problem.js';
 import { agendaViewSchema } from '../schemas/agenda.js';
@@ -31,6 +33,8 @@ const READERS = ['admin', 'backbone', 'partner', 'auditor', 'viewer'] as const;
 const errors = { 400: problemSchema, 401: problemSchema, 403: problemSchema, 404: problemSchema };
 const params = z.strictObject({ id: z.uuid() });
 const querystring = z.strictObject({ asOf: asOfQuery });
+/** The content codings a view answer comes in (Accept-Encoding, RFC 9110 §12.5.3; no header or `gzip;q=0`: identity). */
+const CODINGS = ['gzip', 'identity'];
 
 /** A view's answer: the initiative, the point it was read at, and the view. */
 const viewAnswer = <V extends z.ZodType>(view: V, id: string) =>
@@ -90,16 +94,18 @@ export const viewRoutes =
           requireInitiative(request.actor!, initiativeId);
           const point = resolveViewPoint(request.query.asOf, deps.views.head(), deps.seqIndex);
           const key = `${spec.path}\u0000${initiativeId}\u0000${point.seq}\u0000${point.date}`;
-          let body = answers.get(key);
-          if (body === undefined) {
+          const gzipped = negotiate(request.headers['accept-encoding'] ?? '', CODINGS) === 'gzip';
+          let answer = answers.get(key);
+          if (answer === undefined) {
             const view = await deps.views.query<S, unknown>(spec.projection, point.seq, (state) => spec.read(state, initiativeId, point));
             if (view === undefined) throw new NotFoundError(`initiative ${initiativeId} is not known at seq ${point.seq}`);
             // The bytes the route's serializer would write (same fields, same order), kept for the next request.
-            body = jsonBytes({ initiativeId, asOf: { seq: point.seq, recordedAt: point.recordedAt }, view });
-            answers.set(key, body);
-          }
+            answer = answers.set(key, jsonBytes({ initiativeId, asOf: { seq: point.seq, recordedAt: point.recordedAt }, view }));
+          } else if (gzipped && answer.gzip === undefined) void answers.compress(key);
           // Already JSON: Fastify sends a Buffer as it is (the typed reply expects the object).
-          return reply.type('application/json; charset=utf-8').send(body as never);
+          reply.type('application/json; charset=utf-8').header('vary', 'accept-encoding');
+          if (gzipped && answer.gzip !== undefined) return reply.header('content-encoding', 'gzip').send(answer.gzip as never);
+          return reply.send(answer.identity as never);
         },
       );
 
@@ -198,37 +204,7 @@ const emptyLedger = { commitments: [], contributions: [], overdue: [], byPartner
  * Serialized view answers, by view, initiative, seq and date: a view at a seq is fixed for good (the log is
  * immutable, the projections pure, and the date is part of the key), so an answer can be served again as long as
  * it is kept. It is what makes repeated reads of a large view cheap (the current `/measurement` of an initiative
- * with 200 indicators is ≈ 10 MB of JSON, ≈ 60 ms to build and serialize): only the first read after the log
- * moved computes it. Least recently used answers are dropped beyond `maxBytes` in all.
+ * with 200 indicators is ≈ 3.5 MB of JSON, ≈ 60 ms to build and serialize): only the first read after the log
+ * moved computes it, and reads after the second are served gzipped to clients that accept it (../answer-cache.ts).
  */
 export const VIEW_CACHE_BYTES = 64 * 1024 * 1024;
-
-export const createAnswerCache = (maxBytes: number) => {
-  const entries = new Map<string, Buffer>();
-  let size = 0;
-  return {
-    get(key: string): Buffer | undefined {
-      const body = entries.get(key);
-      if (body !== undefined) {
-        entries.delete(key);
-        entries.set(key, body);
-      }
-      return body;
-    },
-    set(key: string, body: Buffer): void {
-      if (body.byteLength > maxBytes) return;
-      const previous = entries.get(key);
-      if (previous !== undefined) {
-        entries.delete(key);
-        size -= previous.byteLength;
-      }
-      entries.set(key, body);
-      size += body.byteLength;
-      for (const [oldest, old] of entries) {
-        if (size <= maxBytes) break;
-        entries.delete(oldest);
-        size -= old.byteLength;
-      }
-    },
-  };
-};
