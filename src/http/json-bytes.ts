@@ -77,7 +77,9 @@ const write = (value: unknown, level: number): boolean => {
 export const jsonBytes = (value: unknown): Buffer => {
   at = 0;
   if (!write(value, 0)) throw new TypeError(`${typeof value} has no JSON form`);
-  const bytes = Buffer.from(scratch.subarray(0, at));
+  // Not Buffer.from(scratch.subarray(…)): that zero-fills the new buffer before copying over it (1–3 ms for 3 MiB).
+  const bytes = Buffer.allocUnsafe(at);
+  scratch.copy(bytes, 0, 0, at);
   // A rare huge answer should not keep its scratch memory for the life of the process.
   if (scratch.length > 64 << 20) scratch = Buffer.allocUnsafeSlow(1 << 20);
   return bytes;

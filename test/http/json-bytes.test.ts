@@ -47,3 +47,9 @@ t.test('an answer larger than the scratch buffer grows it, and a later small ans
   t.ok(same(huge), 'above 64 MiB');
   t.ok(same({ after: 'huge' }), 'and after it');
 });
+
+t.test('each answer owns its bytes: later answers, small or large, do not change an earlier one', async (t) => {
+  const values = [{ a: 'first' }, { b: 'second' }, { big: 'y'.repeat(3 << 20) }, [1, 2, 3], 'last'];
+  const answers = values.map((value) => jsonBytes(value));
+  values.forEach((value, i) => t.equal(answers[i]!.toString('utf8'), JSON.stringify(value), `answer ${i}`));
+});
