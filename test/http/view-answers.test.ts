@@ -4,7 +4,8 @@ import { COMPRESS_AT_LEAST_BYTES, createAnswerCache } from '../../src/http/answe
 import { api } from '../helpers/api.js';
 import { admin, startService } from '../helpers/service.js';
 
-t.test('a view answer is kept per seq: the same bytes again, a new answer once the log moved, past points unchanged', async (t) => {
+/** A service with one initiative whose one indicator has one reading (of 30). */
+const withOneReading = async (t: Parameters<typeof startService>[0]) => {
   const { app } = await startService(t);
   const c = api(app);
   const initiative = await c.launch();
@@ -12,6 +13,11 @@ t.test('a view answer is kept per seq: the same bytes again, a new answer once t
   const goal = await c.goal(initiative);
   const indicator = await c.indicator(initiative, goal);
   await c.reading(indicator, partner, { value: 30 });
+  return { app, c, initiative, partner, indicator };
+};
+
+t.test('a view answer is kept per seq: the same bytes again, a new answer once the log moved, past points unchanged', async (t) => {
+  const { app, c, initiative, partner, indicator } = await withOneReading(t);
   const get = (url: string) => app.inject({ method: 'GET', url, headers: admin });
 
   const first = await get(`/initiatives/${initiative}/measurement`);
@@ -80,13 +86,7 @@ t.test('a kept answer gains a gzip copy when asked to, off the event loop, and t
 });
 
 t.test('a view read again is served gzipped to a client that accepts gzip, uncompressed to any other', async (t) => {
-  const { app } = await startService(t);
-  const c = api(app);
-  const initiative = await c.launch();
-  const partner = await c.partner(initiative, 'River Trust');
-  const goal = await c.goal(initiative);
-  const indicator = await c.indicator(initiative, goal);
-  await c.reading(indicator, partner, { value: 30 });
+  const { app, initiative } = await withOneReading(t);
   const url = `/initiatives/${initiative}/measurement`;
   const get = (acceptEncoding?: string) =>
     app.inject({ method: 'GET', url, headers: { ...admin, ...(acceptEncoding === undefined ? {} : { 'accept-encoding': acceptEncoding }) } });
