@@ -64,6 +64,10 @@ interface Job {
  * ones before it left, and appended as one append: a hot stream commits many writes per turn instead of one.
  * The wait for the follower is outside the turn.
  */
+/** 422: an `Idempotency-Key` this key already used for another request. */
+export const idempotencyKeyReused = (detail = 'this Idempotency-Key was used for another request'): ProblemError =>
+  new ProblemError({ status: 422, type: 'idempotency-key-reused', title: 'Idempotency-Key reused', detail });
+
 export const createCommandHandler = (deps: CommandHandlerDeps) => {
   const now = deps.now ?? (() => new Date());
   const perStream = createKeyedQueue();
@@ -226,7 +230,13 @@ export const createCommandHandler = (deps: CommandHandlerDeps) => {
     // Same key, same actor: one at a time, and a retry answers with the first write's receipt.
     return perIdempotencyKey(`${actor.keyId}\u0000${idempotencyKey}`, async () => {
       const earlier = deps.receipts?.receipt(actor.keyId, idempotencyKey);
-      if (earlier) return { ...earlier, replayed: true };
+      if (earlier) {
+        // A retry builds the same command: its resource id is derived from the key, or named by the URL. A receipt
+        // for another stream or resource answers another request, which must not pass for this one's success (nor
+        // hand out what is derived from that resource's id, such as a webhook subscription's secret).
+        if (earlier.stream !== input.stream || earlier.id !== input.resourceId) throw idempotencyKeyReused();
+        return { ...earlier, replayed: true };
+      }
       try {
         return await execute(input);
       } catch (error) {

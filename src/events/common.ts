@@ -26,8 +26,14 @@ export const commentSchema = text(2_000);
 /** Long free text: meeting minutes, narratives of change, what happened / what was learned. */
 export const longTextSchema = text(20_000);
 
-/** A finite JSON number (zod 4's `z.number()` already rejects `NaN` and `±Infinity`). */
-export const finiteNumberSchema = z.number();
+/** Reading, baseline and target values are at most this large either way: a quadrillion. */
+export const MAX_MEASURED_VALUE = 1e15;
+
+/**
+ * A finite JSON number within ±`MAX_MEASURED_VALUE` (zod 4's `z.number()` already rejects `NaN` and `±Infinity`):
+ * sums of readings stay finite (two readings of 1e308 summed to Infinity, which a view could not answer: a 500).
+ */
+export const finiteNumberSchema = z.number().min(-MAX_MEASURED_VALUE).max(MAX_MEASURED_VALUE);
 export const nonNegativeIntSchema = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
 
 /** Staff time in hours: positive, finite, at most ten million. */

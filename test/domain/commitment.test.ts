@@ -198,6 +198,12 @@ t.test('RecordContribution', async (t) => {
     given([unvalued]).when(contribute(valued('EUR'))).then([{ type: 'ContributionRecorded', data: { ...rest, ...inEur } }]);
     const valuedInEur: PendingEvent = { type: 'CommitmentRevised', data: { commitmentId, estimatedValue: { amount: '3000', currency: 'EUR' }, reason: 'Valued' } };
     given([unvalued, valuedInEur]).when(contribute(valued('USD'))).thenThrows(RuleViolationError, 'valued in EUR');
+    // …and so does its first valued contribution: a second one in another currency, or a revision, is refused.
+    const deliveredInEur: PendingEvent = { type: 'ContributionRecorded', data: { ...rest, contributionId: 'c0ffee00-0000-4000-8000-000000000001', ...inEur } };
+    given([unvalued, deliveredInEur]).when(contribute(valued('USD'))).thenThrows(RuleViolationError, 'valued in EUR');
+    given([unvalued, deliveredInEur])
+      .when(revise({ money: undefined, estimatedValue: { amount: '5000', currency: 'GBP' } }))
+      .thenThrows(RuleViolationError, 'valued in EUR');
   });
   t.test('a partner key contributes for its own partner only', async () => {
     given([madeWith({ partnerId: ids.partner2 })])

@@ -48,3 +48,47 @@ t.test('an idempotent retry of POST /access-keys shows the same key again', asyn
   t.same(retry.json(), first.json(), 'same id, same key, same receipt');
   t.equal(retry.headers['idempotent-replayed'], 'true');
 });
+
+t.test('a key body that breaks the role rules is a 400 naming the body field; revoking an unknown key is a 404', async (t) => {
+  const { app } = await startService(t);
+  const c = api(app);
+  const initiativeId = await c.launch();
+  const partnerId = await c.partner(initiativeId, 'River Trust');
+  const cases: Array<[object, string, RegExp]> = [
+    [{ role: 'partner', initiativeId, label: 'x' }, 'body.partnerId', /exactly one partner/],
+    [{ role: 'viewer', initiativeId, partnerId, label: 'x' }, 'body.partnerId', /only a partner key/],
+    [{ role: 'backbone', label: 'x' }, 'body.initiativeId', /scoped to an initiative/],
+    [{ role: 'admin', initiativeId, label: 'x' }, 'body.initiativeId', /spans the deployment/],
+  ];
+  for (const [body, path, message] of cases) {
+    const res = await c.post('/access-keys', body);
+    t.equal(res.status, 400, JSON.stringify(body));
+    t.match(res.body.errors, [{ path, message }]);
+  }
+  const backbone = await c.key({ role: 'backbone', initiativeId });
+  const unknown = '00000000-0000-4000-8000-00000000abcd';
+  for (const headers of [admin, backbone.headers]) {
+    const res = await app.inject({ method: 'DELETE', url: `/access-keys/${unknown}`, headers });
+    t.equal(res.statusCode, 404, 'the same answer for an admin and a backbone key');
+  }
+});
+
+t.test('an Idempotency-Key reused for another request is a 422 that records nothing and shows nothing of the first', async (t) => {
+  const { app, store } = await startService(t);
+  const c = api(app);
+  const initiativeId = await c.launch();
+  const owner = await c.partner(initiativeId, 'River Trust');
+  const headers = { ...admin, 'idempotency-key': 'monday-batch' };
+  const goal = await app.inject({ method: 'POST', url: `/initiatives/${initiativeId}/goals`, headers, payload: { title: 'Swimmable river' } });
+  t.equal(goal.statusCode, 201);
+  const before = (await store.readAll({ maxCount: 1000 })).length;
+  const risk = await app.inject({ method: 'POST', url: `/initiatives/${initiativeId}/risks`, headers, payload: { title: 'Drought', category: 'operational', likelihood: 'high', impact: 'high', ownerPartnerId: owner } });
+  t.equal(risk.statusCode, 422, 'another route, another stream');
+  t.match(risk.json(), { type: '/problems/idempotency-key-reused', status: 422 });
+  const key = await app.inject({ method: 'POST', url: '/access-keys', headers, payload: { role: 'auditor', label: 'external auditor' } });
+  t.equal(key.statusCode, 422, 'a key derived from the first request\'s resource is never shown');
+  t.notOk('key' in key.json());
+  t.equal((await store.readAll({ maxCount: 1000 })).length, before, 'nothing recorded');
+  const retry = await app.inject({ method: 'POST', url: `/initiatives/${initiativeId}/goals`, headers, payload: { title: 'Swimmable river' } });
+  t.same(retry.json(), goal.json(), 'the genuine retry still replays the first receipt');
+});

@@ -213,3 +213,22 @@ t.test('concurrent writers to one indicator queue in-process: none fails with a 
   const fresh = await post({ ...partner.headers, 'if-match': String(current) }, { partnerId, period: { start: '2030-10-01', end: '2030-12-31' }, value: 1 });
   t.equal(fresh.statusCode, 201, 'an If-Match naming the current revision is accepted');
 });
+
+t.test('values beyond a quadrillion either way are 400s naming the field; the largest allowed still sum to finite figures', async (t) => {
+  const { c, app, initiativeId, goalId, partnerId, otherPartnerId, backbone } = await setup(t);
+  const indicator = (await c.post(`/initiatives/${initiativeId}/indicators`, indicatorBody(goalId), backbone.headers)).body.id as string;
+  const period = { start: '2026-01-01', end: '2026-03-31' };
+  for (const value of [1e308, -1e16, 1e15 + 2]) {
+    const res = await c.post(`/indicators/${indicator}/readings`, { partnerId, period, value }, backbone.headers);
+    t.equal(res.status, 400, `${value}`);
+    t.match(res.body.errors, [{ path: 'body.value' }]);
+  }
+  const target = await c.post(`/indicators/${indicator}/targets`, { periodEnd: '2030-12-31', value: 1e16, reason: 'ambition' }, backbone.headers);
+  t.match(target.body.errors, [{ path: 'body.value' }], 'targets too');
+  for (const id of [partnerId, otherPartnerId]) t.equal((await c.post(`/indicators/${indicator}/readings`, { partnerId: id, period, value: 1e15 }, backbone.headers)).status, 201);
+  const view = await app.inject({ method: 'GET', url: `/initiatives/${initiativeId}/measurement`, headers: admin });
+  t.equal(view.statusCode, 200);
+  const measured = view.json().view.indicators[0];
+  t.equal(measured.latest.value, 2e15, 'two of the largest readings sum exactly');
+  t.equal((await app.inject({ method: 'GET', url: `/indicators/${indicator}`, headers: admin })).statusCode, 200);
+});

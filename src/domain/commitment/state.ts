@@ -8,7 +8,7 @@ export interface CommitmentInfo {
   kind: CommitmentKind;
   /**
    * The currency the commitment is valued in, which it never changes: its money's (funding) or its estimated value's
-   * (the other kinds; set by the first revision that values a commitment made without one). Contributions and
+   * (the other kinds; set by the first revision or contribution that values a commitment made without one). Contributions and
    * revisions in another currency are refused, so the ledger never has to leave a valued amount aside.
    */
   currency?: string;
@@ -37,8 +37,15 @@ export const evolve = (state: CommitmentState, event: PendingEvent): CommitmentS
     }
     case 'CommitmentWithdrawn':
       return { ...state, withdrawn: true };
-    case 'ContributionRecorded':
-      return { ...state, contributions: new Map(state.contributions).set(event.data.contributionId, { reversed: false }) };
+    case 'ContributionRecorded': {
+      const contributions = new Map(state.contributions).set(event.data.contributionId, { reversed: false });
+      // The first valued delivery to a commitment made without a value fixes its currency, as a valuing revision does.
+      const currency = event.data.estimatedValue?.currency;
+      if (state.commitment && state.commitment.currency === undefined && currency !== undefined) {
+        return { ...state, contributions, commitment: { ...state.commitment, currency } };
+      }
+      return { ...state, contributions };
+    }
     case 'ContributionReversed':
       if (!state.contributions.has(event.data.contributionId)) return state;
       return { ...state, contributions: new Map(state.contributions).set(event.data.contributionId, { reversed: true }) };

@@ -6,11 +6,12 @@ import { accessKeyDecider, accessKeyStream } from '../../domain/access-key/decid
 import { ForbiddenError, NotFoundError } from '../../errors.js';
 import { idSchema, labelSchema, reasonSchema } from '../../events/common.js';
 import type { Actor, Role } from '../../events/envelope.js';
-import { keyRoleSchema } from '../../events/access.js';
+import { accessKeyIssuedSchema, keyRoleSchema } from '../../events/access.js';
 import type { SecretDeriver } from '../../secrets/server-secret.js';
 import { hashKey, readsEveryInitiative, requireInitiative } from '../auth/authenticate.js';
 import { problemSchema } from '../problem.js';
 import { idParams, writeRoute, type WriteDeps } from './command-route.js';
+import { eventRules, placeholderIds } from './measurement.js';
 
 /** An access key: `il_` + 43 base64url characters, derived from the server secret and the key id. */
 export const accessKeyFor = (derive: SecretDeriver, keyId: string) => `il_${derive('access-key', keyId)}`;
@@ -75,7 +76,11 @@ export const accessKeyRoutes = (deps: AccessKeyRouteDeps): FastifyPluginAsyncZod
     tags: ['access'],
     roles: MANAGE,
     params: z.strictObject({}),
-    body: z.strictObject({ role: keyRoleSchema, initiativeId: idSchema.optional(), partnerId: idSchema.optional(), label: labelSchema }).meta({ id: 'IssueAccessKey' }),
+    body: z
+      .strictObject({ role: keyRoleSchema, initiativeId: idSchema.optional(), partnerId: idSchema.optional(), label: labelSchema })
+      // The event's rules (which roles name an initiative, a partner) as 400s naming body fields, before any command.
+      .superRefine(eventRules(accessKeyIssuedSchema, () => ({ ...placeholderIds('keyId'), keyHash: '0'.repeat(64) })))
+      .meta({ id: 'IssueAccessKey' }),
     extraResponse: z.object({ key: z.string().describe('the bearer key; shown once, never again') }),
     handle: async ({ body }, { context, facts }) => {
       if (context.actor.role === 'backbone') requireInitiative(context.actor, body.initiativeId);
@@ -111,7 +116,8 @@ export const accessKeyRoutes = (deps: AccessKeyRouteDeps): FastifyPluginAsyncZod
     handle: async ({ params, body }, { context }) => {
       if (context.actor.role === 'backbone') {
         const key = deps.keys.keyById(params.id);
-        if (!key?.initiativeId) throw new ForbiddenError('a backbone key revokes only keys of its own initiative');
+        if (key === undefined) throw new NotFoundError(`no access key ${params.id}`);
+        if (!key.initiativeId) throw new ForbiddenError('a backbone key revokes only keys of its own initiative');
         requireInitiative(context.actor, key.initiativeId);
       }
       return {

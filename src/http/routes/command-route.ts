@@ -68,7 +68,8 @@ export interface WriteRouteOptions<Body extends z.ZodType, Params extends z.ZodT
 
 const JSON_TYPE = 'application/json';
 
-const writeResponses = { 201: receiptSchema, 400: problemSchema, 401: problemSchema, 403: problemSchema, 404: problemSchema, 409: problemSchema, 412: problemSchema, 413: problemSchema, 429: problemSchema };
+/** 422: an `Idempotency-Key` reused for another request (another resource, stream or import). */
+const writeResponses = { 201: receiptSchema, 400: problemSchema, 401: problemSchema, 403: problemSchema, 404: problemSchema, 409: problemSchema, 412: problemSchema, 413: problemSchema, 422: problemSchema, 429: problemSchema };
 
 /**
  * Initiative facts by initiative state: a state is never changed (each event makes a new one), so its facts are
@@ -152,8 +153,8 @@ export const writeRoute = <Body extends z.ZodType = z.ZodUndefined, Params exten
       }),
       response: {
         ...writeResponses,
-        // Another media type brings 415 (neither of them) and 422 (an Idempotency-Key reused for another request).
-        ...(otherTypes.length > 0 ? { 415: problemSchema, 422: problemSchema } : {}),
+        // Another media type brings 415 (neither of them).
+        ...(otherTypes.length > 0 ? { 415: problemSchema } : {}),
         201: otherTypes.length > 0 ? z.union([created, ...otherTypes.map((type) => others[type]!.response)]) : created,
       },
     },
