@@ -1,5 +1,5 @@
 import type { EventData } from '../src/events/catalog.js';
-import { addDecimal, percentOf } from './decimal.js';
+import { addDecimal, percentOf, toUnits } from './decimal.js';
 import { defineProjection, viewsByInitiative, type ProjectedEvent } from './projection.js';
 
 /**
@@ -166,12 +166,33 @@ const addTo = (totals: Totals, item: { money?: Money; hours?: number; estimatedV
   }
 };
 
-/** Fulfilment of one commitment: delivered against pledged, in the commitment's own terms. */
+/** Fulfilment of one commitment: delivered against pledged, in the commitment's own terms, cut (not rounded) to 0.1 %. */
 const fulfilment = (commitment: CommitmentEntry, delivered: Totals): number | null => {
   if (commitment.money) return percentOf(delivered.money[commitment.money.currency] ?? '0', commitment.money.amount);
-  if (commitment.hours !== undefined) return commitment.hours === 0 ? null : Math.round((delivered.hours / commitment.hours) * 1000) / 10;
+  if (commitment.hours !== undefined) return commitment.hours === 0 ? null : Math.floor((delivered.hours / commitment.hours) * 1000 + 1e-9) / 10;
   if (commitment.estimatedValue) return percentOf(delivered.estimatedValue[commitment.estimatedValue.currency] ?? '0', commitment.estimatedValue.amount);
   return null;
+};
+
+/**
+ * Whether a commitment is delivered in full, judged on the exact amounts (a percent shown as 100 may be 99.96 %):
+ * money or estimated value in its currency, hours (within float rounding of their sum); a commitment with no
+ * measure (data, other, in kind without a value) once anything was delivered for it.
+ */
+const deliveredInFull = (commitment: CommitmentEntry, delivered: Totals, contributions: number): boolean => {
+  const atLeast = (have: string | undefined, pledged: string) => toUnits(have ?? '0') >= toUnits(pledged);
+  if (commitment.money) return atLeast(delivered.money[commitment.money.currency], commitment.money.amount);
+  if (commitment.hours !== undefined) return delivered.hours >= commitment.hours * (1 - 1e-12);
+  if (commitment.estimatedValue) return atLeast(delivered.estimatedValue[commitment.estimatedValue.currency], commitment.estimatedValue.amount);
+  return contributions > 0;
+};
+
+/** A commitment as the ledger shows it on `asOfDate`: what was delivered (its live contributions), fulfilment, overdue. */
+const standing = (commitment: CommitmentEntry, live: readonly ContributionEntry[], asOfDate: string) => {
+  const delivered = emptyTotals();
+  for (const c of live) addTo(delivered, c);
+  const overdue = commitment.status === 'active' && commitment.dueDate < asOfDate && !deliveredInFull(commitment, delivered, live.length);
+  return { ...commitment, delivered, fulfilmentPercent: fulfilment(commitment, delivered), overdue };
 };
 
 /**
@@ -181,14 +202,9 @@ const fulfilment = (commitment: CommitmentEntry, delivered: Totals): number | nu
  */
 export const ledgerQuery = (view: LedgerView, asOfDate: string) => {
   const live = view.contributionOrder.map((id) => view.contributions[id]!).filter((c) => !c.reversed);
-  const commitments = view.commitmentOrder.map((id) => {
-    const commitment = view.commitments[id]!;
-    const delivered = emptyTotals();
-    for (const c of live) if (c.commitmentId === id) addTo(delivered, c);
-    const percent = fulfilment(commitment, delivered);
-    const overdue = commitment.status === 'active' && commitment.dueDate < asOfDate && (percent === null || percent < 100);
-    return { ...commitment, delivered, fulfilmentPercent: percent, overdue };
-  });
+  const liveFor = new Map<string, ContributionEntry[]>();
+  for (const c of live) if (c.commitmentId) (liveFor.get(c.commitmentId) ?? liveFor.set(c.commitmentId, []).get(c.commitmentId)!).push(c);
+  const commitments = view.commitmentOrder.map((id) => standing(view.commitments[id]!, liveFor.get(id) ?? [], asOfDate));
   const groups = { byPartner: {} as Record<string, { committed: Totals; contributed: Totals }>, bySector: {} as Record<string, { committed: Totals; contributed: Totals }>, byGoal: {} as Record<string, { committed: Totals; contributed: Totals }> };
   const bucket = (group: Record<string, { committed: Totals; contributed: Totals }>, key: string) => (group[key] ??= { committed: emptyTotals(), contributed: emptyTotals() });
   const goalOf = (c: { goalId?: string; strategyId?: string }) => c.goalId ?? (c.strategyId ? view.strategyGoals[c.strategyId] : undefined);
@@ -222,11 +238,7 @@ export const commitmentQuery = (view: LedgerView, commitmentId: string, asOfDate
   const commitment = view.commitments[commitmentId];
   if (!commitment) return undefined;
   const contributions = commitment.contributionIds.map((id) => view.contributions[id]).filter((c): c is ContributionEntry => c !== undefined);
-  const delivered = emptyTotals();
-  for (const c of contributions) if (!c.reversed) addTo(delivered, c);
-  const percent = fulfilment(commitment, delivered);
-  const overdue = commitment.status === 'active' && commitment.dueDate < asOfDate && (percent === null || percent < 100);
-  return { ...commitment, delivered, fulfilmentPercent: percent, overdue, contributions };
+  return { ...standing(commitment, contributions.filter((c) => !c.reversed), asOfDate), contributions };
 };
 
 /**

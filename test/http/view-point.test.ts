@@ -39,6 +39,11 @@ t.test('given asOf=<time>, the last event recorded at or before it, judged at th
   t.same(at('2030-01-01T00:00:00Z', 1), { seq: 1, recordedAt: '2025-03-31T23:59:59.000Z', date: '2030-01-01' }, 'never past what the view applied');
 });
 
+t.test('given a time at either end of what ISO strings compare in, the first or the last point', async (t) => {
+  t.same(at('9999-12-31T23:30:00-01:00'), { seq: 2, recordedAt: '2025-06-01T12:00:00.000Z', date: '9999-12-31' }, 'year 10000 in UTC: the head');
+  t.same(at('0000-01-01T00:30:00+01:00'), { seq: -1, recordedAt: null, date: '0000-01-01' }, 'before year 0 in UTC: nothing yet');
+});
+
 t.test('given a seq beyond the view\'s head, a 404 problem', async (t) => {
   let thrown: unknown;
   try {
@@ -62,4 +67,24 @@ t.test('over HTTP: the ledger judges overdue at the asOf time — the same log, 
   t.equal(later.asOf.seq, service.follower.head(), 'the same events');
   t.same(later.view.overdue, [pledge], 'as of 2100: overdue');
   t.same((await ledger(`?asOf=${service.follower.head()}`)).view.overdue, [], 'as of the last seq: judged at its recorded date, today');
+});
+
+t.test('over HTTP: a time that is not a real date and time of day is a 400 naming asOf, on every route that takes it', async (t) => {
+  const service = await startService(t);
+  const c = api(service.app);
+  const I = await c.launch();
+  const P = await c.partner(I, 'River Trust');
+  const G = await c.goal(I);
+  const pledge = await c.commitment(I, P, G);
+  const routes = [`/initiatives/${I}/measurement`, `/initiatives/${I}/ledger`, `/initiatives/${I}/readings.csv`, `/commitments/${pledge}`];
+  const unreal = ['2024-13-01T00:00:00Z', '2024-02-30T00:00:00Z', '2023-02-29T12:00:00Z', '2024-06-01T24:00:00Z', '2024-06-01T12:60:00Z', '2024-06-01T12:00:60Z', '2024-06-01T12:00:00+24:00', '2024-00-10T00:00:00Z'];
+  for (const url of routes) {
+    for (const asOf of unreal) {
+      const res = await service.app.inject({ method: 'GET', url: `${url}?asOf=${encodeURIComponent(asOf)}`, headers: admin });
+      t.equal(res.statusCode, 400, `${url} asOf=${asOf}`);
+      t.match(res.json(), { errors: [{ path: 'querystring.asOf', message: /real date and time/ }] });
+    }
+    const leapDay = await service.app.inject({ method: 'GET', url: `${url}?asOf=${encodeURIComponent('2096-02-29T23:59:59.5+05:30')}`, headers: admin });
+    t.equal(leapDay.statusCode, 200, `${url}: a leap day with an offset is a real time`);
+  }
 });

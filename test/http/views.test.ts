@@ -79,3 +79,27 @@ t.test('/audit/digests equals an independent replay of /audit/events through the
   }
   t.match(served.digests['common-agenda'][initiative], /^[0-9a-f]{64}$/);
 });
+
+t.test('a series filter must name declared dimension=value pairs: a typo is a 400, not an empty or unfiltered series', async (t) => {
+  const { app } = await startService(t);
+  const c = api(app);
+  const initiative = await c.launch();
+  const partner = await c.partner(initiative, 'River Trust');
+  const goal = await c.goal(initiative);
+  const indicator = await c.indicator(initiative, goal, { disaggregations: [{ dimension: 'district', values: ['North', 'South'] }] });
+  await c.reading(indicator, partner, { value: 5, disaggregation: { district: 'North' } });
+  const series = (filter: string) => app.inject({ method: 'GET', url: `/indicators/${indicator}/series?disaggregation=${encodeURIComponent(filter)}`, headers: admin });
+  const north = await series('district=North');
+  t.equal(north.statusCode, 200);
+  t.equal(north.json().series.disaggregation, 'district=North');
+  t.equal(north.json().series.series.length, 1);
+  for (const [filter, message] of [
+    ['district', /dimension=value pairs/],
+    ['District=North', /no dimension District \(it has district\)/],
+    ['district=north', /district has no value north \(it has North, South\)/],
+  ] as const) {
+    const res = await series(filter);
+    t.equal(res.statusCode, 400, filter);
+    t.match(res.json().errors, [{ path: 'querystring.disaggregation', message }]);
+  }
+});

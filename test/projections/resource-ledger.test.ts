@@ -67,3 +67,31 @@ t.test('given contributions, one is read out of the view by id, reversed ones ma
   contributionQuery(view, K1)!.money!.amount = '0';
   t.equal(view.contributions[K1]!.money!.amount, '2500.05', 'an answer shares nothing with the view');
 });
+
+t.test('given past-due commitments, overdue is judged on what was delivered, exactly, not on the percent shown', async (t) => {
+  const D1 = 'd1111111-1111-4111-8111-111111111111';
+  const D2 = 'd2222222-2222-4222-8222-222222222222';
+  const H1 = 'd3333333-3333-4333-8333-333333333333';
+  const M1 = 'd4444444-4444-4444-8444-444444444444';
+  const h = history();
+  h.add('PartnerJoined', { initiativeId: I, partnerId: P1, name: 'City', sector: 'government', primaryInterests: [], isBackbone: false })
+    ('CommitmentMade', { commitmentId: D1, initiativeId: I, partnerId: P1, goalId: G, kind: 'data', description: 'district dataset', dueDate: '2026-06-30' })
+    ('CommitmentMade', { commitmentId: D2, initiativeId: I, partnerId: P1, goalId: G, kind: 'data', description: 'school dataset', dueDate: '2026-06-30' })
+    ('CommitmentMade', { commitmentId: H1, initiativeId: I, partnerId: P1, goalId: G, kind: 'staff_time', hours: 20000, dueDate: '2026-06-30' })
+    ('CommitmentMade', { commitmentId: M1, initiativeId: I, partnerId: P1, goalId: G, kind: 'funding', money: { amount: '3', currency: 'EUR' }, dueDate: '2026-06-30' })
+    ('ContributionRecorded', { contributionId: K1, initiativeId: I, partnerId: P1, commitmentId: D1, description: 'delivered', date: '2026-06-01' })
+    ('ContributionRecorded', { contributionId: K2, initiativeId: I, partnerId: P1, commitmentId: D2, description: 'delivered, then found to be another dataset', date: '2026-06-01' })
+    ('ContributionReversed', { contributionId: K2, commitmentId: D2, reason: 'wrong dataset' })
+    ('ContributionRecorded', { contributionId: K3, initiativeId: I, partnerId: P1, commitmentId: H1, hours: 19999, date: '2026-06-01' })
+    ('ContributionRecorded', { contributionId: K4, initiativeId: I, partnerId: P1, commitmentId: M1, money: { amount: '2', currency: 'EUR' }, date: '2026-06-01' });
+  const view = replay(resourceLedger, h.events).views[I]!;
+  const ledger = ledgerQuery(view, '2026-07-01');
+  const byId = Object.fromEntries(ledger.commitments.map((c) => [c.id, c]));
+  t.equal(byId[D1]!.fulfilmentPercent, null, 'a data commitment has no measure');
+  t.equal(byId[D1]!.overdue, false, 'delivered: not overdue');
+  t.equal(byId[D2]!.overdue, true, 'its only contribution reversed: nothing delivered, overdue');
+  t.equal(byId[H1]!.fulfilmentPercent, 99.9, '19,999 of 20,000 hours is 99.995 %, shown cut to 99.9, as money is');
+  t.equal(byId[H1]!.overdue, true, 'one hour short: overdue');
+  t.equal(byId[M1]!.fulfilmentPercent, 66.6, '2 of 3 EUR');
+  t.same(ledger.overdue, [D2, H1, M1]);
+});

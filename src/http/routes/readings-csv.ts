@@ -6,7 +6,7 @@ import { pipeline, Readable } from 'node:stream';
 import { z } from 'zod';
 import { emptyRegister, registerReading, type RegisteredReading } from '../../../projections/readings-register.js';
 import type { MeasurementState } from '../../../projections/shared-measurement.js';
-import type { CommandHandler } from '../../commands/command-handler.js';
+import { idempotencyKeyReused, type CommandHandler } from '../../commands/command-handler.js';
 import { derivedUuid, newResourceId } from '../../commands/derived-ids.js';
 import type { Receipt } from '../../commands/receipt.js';
 import type { NewReading, RecordReadings } from '../../domain/indicator/commands.js';
@@ -232,13 +232,13 @@ export const parseReadingsCsv = (text: string, indicatorId: string, bodySchema: 
       }
     }
     const narrative = textCell('narrative');
-    if (narrative !== undefined) body.narrative = narrative;
+    if (narrative !== undefined) body.narrative = unguardFormula(narrative);
     const source = textCell('source');
-    if (source !== undefined) body.source = source;
+    if (source !== undefined) body.source = unguardFormula(source);
     const disaggregation: Record<string, string> = {};
     header.columns.forEach((column, i) => {
       const v = fields[i]!.trim();
-      if (column.kind === 'dimension' && v !== '') disaggregation[column.dimension] = v;
+      if (column.kind === 'dimension' && v !== '') disaggregation[column.dimension] = unguardFormula(v);
     });
     if (Object.keys(disaggregation).length > 0) body.disaggregation = disaggregation;
     const rowIndicator = cell('indicatorId');
@@ -329,12 +329,7 @@ const receiptsOf = (receipt: Receipt, readings: Array<{ readingId: string; row: 
   if (!events) {
     const eventId = (i: number) => derivedUuid('event', actor.keyId, idempotencyKey ?? '', String(i));
     if (!idempotencyKey || receipt.stream !== stream || receipt.id !== readings[n - 1]!.readingId || receipt.eventId !== eventId(n - 1)) {
-      throw new ProblemError({
-        status: 422,
-        type: 'idempotency-key-reused',
-        title: 'Idempotency-Key reused',
-        detail: 'this Idempotency-Key was used for another request (not this import of these rows)',
-      });
+      throw idempotencyKeyReused('this Idempotency-Key was used for another request (not this import of these rows)');
     }
     events = readings.map((_, i) => ({ id: eventId(i), revision: receipt.revision - (n - 1 - i) }));
   }
@@ -387,14 +382,23 @@ export const readingsCsvBody = (deps: ReadingsImportDeps, bodySchema: z.ZodType)
 // ---------------------------------------------------------------------------------------------------------
 // Export: the readings as currently valid, streamed
 
+/**
+ * Text a spreadsheet would run as a formula (OWASP "CSV injection": a cell starting with `=`, `+`, `-`, `@`, a tab or
+ * a carriage return) is exported behind a `'`, which spreadsheets show as text; the import takes one `'` off again.
+ * Text that already starts with `'` before such a character gets one more, so every text goes round unchanged.
+ */
+const FORMULA_START = /^'*[=+\-@\t\r]/;
+export const guardFormula = (text: string): string => (FORMULA_START.test(text) ? `'${text}` : text);
+export const unguardFormula = (text: string): string => (/^'+[=+\-@\t\r]/.test(text) ? text.slice(1) : text);
+
 const cellsOf = (reading: RegisteredReading, dimensions: readonly string[]): string[] => [
   reading.partnerId,
   reading.period.start,
   reading.period.end,
-  ...dimensions.map((dimension) => reading.disaggregation[dimension] ?? ''),
+  ...dimensions.map((dimension) => guardFormula(reading.disaggregation[dimension] ?? '')),
   reading.value === undefined ? '' : String(reading.value),
-  reading.narrative ?? '',
-  reading.source ?? '',
+  guardFormula(reading.narrative ?? ''),
+  guardFormula(reading.source ?? ''),
   reading.indicatorId,
   reading.readingId,
   reading.recordedAt,

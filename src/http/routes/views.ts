@@ -6,9 +6,10 @@ import { decisionsQuery, type DecisionsState } from '../../../projections/decisi
 import { emptyEquityView, equityQuery, type EquityState } from '../../../projections/equity-lens.js';
 import type { InitiativeLogState } from '../../../projections/initiative-log.js';
 import { ledgerQuery, type LedgerState } from '../../../projections/resource-ledger.js';
+import { parseDisaggregationKey } from '../../../projections/measurement-keys.js';
 import { measurementQuery, seriesQuery } from '../../../projections/measurement-queries.js';
 import type { MeasurementState } from '../../../projections/shared-measurement.js';
-import { NotFoundError } from '../../errors.js';
+import { NotFoundError, ValidationError } from '../../errors.js';
 import type { SeqIndex } from '../../follower/local-state.js';
 import type { Views } from '../../views/views.js';
 import { requireInitiative } from '../auth/authenticate.js';
@@ -175,6 +176,7 @@ export const viewRoutes =
           const owner = state.owners[indicatorId];
           if (owner === undefined) return undefined;
           requireInitiative(request.actor!, owner);
+          if (disaggregation !== undefined) checkFilter(disaggregation, state.views[owner]!.indicators[indicatorId]?.disaggregations ?? []);
           return seriesQuery(state.views[owner]!, indicatorId, { ...(from ? { from } : {}), ...(to ? { to } : {}), ...(disaggregation ? { disaggregation } : {}) });
         });
         if (series === undefined) throw new NotFoundError(`indicator ${indicatorId} is not known at seq ${point.seq}`);
@@ -196,6 +198,22 @@ export const viewRoutes =
       });
     }
   };
+
+/**
+ * A series filter names at least one `dimension=value` pair, and only dimensions and values the indicator declares
+ * (at the point read): a filter that matched nothing by a typo would answer an empty series, or without a pair the
+ * whole one, as if it were what was asked.
+ */
+const checkFilter = (filter: string, declared: readonly { dimension: string; values: readonly string[] }[]): void => {
+  const pairs = Object.entries(parseDisaggregationKey(filter));
+  const problem = (message: string) => new ValidationError('invalid disaggregation filter', [{ path: 'querystring.disaggregation', message }]);
+  if (pairs.length === 0) throw problem('give dimension=value pairs, separated by ";" (e.g. district=North;sex=female)');
+  for (const [dimension, value] of pairs) {
+    const known = declared.find((d) => d.dimension === dimension);
+    if (!known) throw problem(`the indicator has no dimension ${dimension}${declared.length > 0 ? ` (it has ${declared.map((d) => d.dimension).join(', ')})` : ''}`);
+    if (!known.values.includes(value)) throw problem(`${dimension} has no value ${value} (it has ${known.values.join(', ')})`);
+  }
+};
 
 /** A ledger for an initiative with no resources yet is empty, not missing. */
 const emptyLedger = { commitments: [], contributions: [], overdue: [], byPartner: {}, bySector: {}, byGoal: {} };
