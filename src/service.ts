@@ -5,6 +5,7 @@ import type { Logger, LoggerOptions } from 'pino';
 import { createCommandHandler } from './commands/command-handler.js';
 import type { Config } from './config.js';
 import { createFollower, type Follower } from './follower/follower.js';
+import { createStateCache } from './commands/state-cache.js';
 import { createDirectoryConsumer } from './directory/directory-consumer.js';
 import { createDirectoryStore } from './directory/directory-store.js';
 import { allProjections } from '../projections/index.js';
@@ -116,17 +117,18 @@ export const createService = async (config: Config, logger: Logger): Promise<Ser
       logger: logger.child({ component: 'webhooks' }),
       checkpoints: { latestWithin: (size) => transparency.checkpointer.latestWithin(size), origin, publicUrl: config.publicUrl },
     });
+    const states = createStateCache();
     const follower = createFollower({
       store,
       localDb,
-      consumers: [transparency.consumer, directoryConsumer, views.consumer, liveHub.consumer, ...webhooks.consumers],
+      consumers: [transparency.consumer, directoryConsumer, views.consumer, liveHub.consumer, ...webhooks.consumers, states.consumer],
       logger: logger.child({ component: 'follower' }),
     });
     liveHub.startAfter(follower.head());
     await follower.start();
     transparency.checkpointer.start();
 
-    const commands = createCommandHandler({ store, follower, receipts: directory, applyTimeoutMs: config.applyTimeoutMs });
+    const commands = createCommandHandler({ store, follower, receipts: directory, applyTimeoutMs: config.applyTimeoutMs, states });
     const app = await buildApp(
       { commands, transparency, views, seqIndex, authenticate, directory, deriveSecret, webhooks, allowInsecureWebhooks: config.webhooks.allowInsecure, followerHead: follower.head,
         followerLag: async () => {

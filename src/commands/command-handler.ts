@@ -7,7 +7,7 @@ import type { EventStore, NewEvent, RecordedEvent } from '../store/event-store.j
 import { derivedUuid, timeOrderedUuid } from './derived-ids.js';
 import { createKeyedQueue } from './keyed-queue.js';
 import type { Receipt } from './receipt.js';
-import { createStateCache } from './state-cache.js';
+import { createStateCache, type StateCache } from './state-cache.js';
 
 /** 412: the client's `If-Match` revision is not the aggregate's current one. */
 export class PreconditionFailedError extends ProblemError {
@@ -40,7 +40,13 @@ export interface CommandHandlerDeps {
   receipts?: { receipt(actorKeyId: string, idempotencyKey: string): Omit<Receipt, 'replayed'> | undefined };
   applyTimeoutMs: number;
   now?: () => Date;
+  /** The aggregate states kept between writes; the service hands its `consumer` to the follower. */
+  states?: StateCache;
 }
+
+/** 422: an `Idempotency-Key` this key already used for another request. */
+export const idempotencyKeyReused = (detail = 'this Idempotency-Key was used for another request'): ProblemError =>
+  new ProblemError({ status: 422, type: 'idempotency-key-reused', title: 'Idempotency-Key reused', detail });
 
 /** Retries after a writer in another process won the race: the decision is re-made on the new state. */
 const MAX_ATTEMPTS = 5;
@@ -64,15 +70,11 @@ interface Job {
  * ones before it left, and appended as one append: a hot stream commits many writes per turn instead of one.
  * The wait for the follower is outside the turn.
  */
-/** 422: an `Idempotency-Key` this key already used for another request. */
-export const idempotencyKeyReused = (detail = 'this Idempotency-Key was used for another request'): ProblemError =>
-  new ProblemError({ status: 422, type: 'idempotency-key-reused', title: 'Idempotency-Key reused', detail });
-
 export const createCommandHandler = (deps: CommandHandlerDeps) => {
   const now = deps.now ?? (() => new Date());
   const perStream = createKeyedQueue();
   const perIdempotencyKey = createKeyedQueue();
-  const cache = createStateCache();
+  const cache = deps.states ?? createStateCache();
   /** Writes waiting for their stream's next turn. */
   const waiting = new Map<string, Job[]>();
 
