@@ -11,12 +11,12 @@ import { createStateCache, type StateCache } from './state-cache.js';
 
 /** 412: the client's `If-Match` revision is not the aggregate's current one. */
 export class PreconditionFailedError extends ProblemError {
-  constructor(stream: string, expected: number, actual: number | null) {
+  constructor(stream: string, expected: number | '*', actual: number | null) {
     super({
       status: 412,
       type: 'precondition-failed',
       title: 'Precondition failed',
-      detail: `${stream} is at revision ${actual ?? 'none'}, If-Match named ${expected}`,
+      detail: expected === '*' ? `${stream} does not exist yet (If-Match: *)` : `${stream} is at revision ${actual ?? 'none'}, If-Match named ${expected}`,
       extensions: { currentRevision: actual },
     });
   }
@@ -27,8 +27,8 @@ export interface CommandContext {
   correlationId: string;
   /** The business time the client gave, if any. */
   occurredAt?: string;
-  /** `If-Match`: the revision the client last saw; a stale one is a 412, not a silent retry. */
-  ifMatch?: number;
+  /** `If-Match`: the revision the client last saw (a stale one is a 412, not a silent retry), or `*`: the aggregate exists. */
+  ifMatch?: number | '*';
   /** `Idempotency-Key`: a retry replays the first receipt and records nothing new. */
   idempotencyKey?: string;
 }
@@ -142,7 +142,9 @@ export const createCommandHandler = (deps: CommandHandlerDeps) => {
         const { context, command } = job.input;
         try {
           if (job.input.decider !== decider) throw new Error(`stream ${stream} is written through two deciders`);
-          if (context.ifMatch !== undefined && context.ifMatch !== currentRevision) throw new PreconditionFailedError(stream, context.ifMatch, currentRevision);
+          if (context.ifMatch === '*' ? currentRevision === null : context.ifMatch !== undefined && context.ifMatch !== currentRevision) {
+            throw new PreconditionFailedError(stream, context.ifMatch!, currentRevision);
+          }
           const decided = decider.decide(command, current);
           const events = toNewEvents(decided, context);
           current = decided.reduce(decider.evolve, current);
@@ -176,7 +178,8 @@ export const createCommandHandler = (deps: CommandHandlerDeps) => {
         pending = [];
         for (const { job } of accepted) {
           const { ifMatch } = job.input.context;
-          if (ifMatch !== undefined) job.reject(new PreconditionFailedError(stream, ifMatch, error.actual));
+          // Another writer got there first: a named revision is stale now; `*` (it exists) still holds, so decide again.
+          if (ifMatch !== undefined && ifMatch !== '*') job.reject(new PreconditionFailedError(stream, ifMatch, error.actual));
           else if (attempt >= MAX_ATTEMPTS) job.reject(error);
           else pending.push(job);
         }

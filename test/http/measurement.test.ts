@@ -232,3 +232,19 @@ t.test('values beyond a quadrillion either way are 400s naming the field; the la
   t.equal(measured.latest.value, 2e15, 'two of the largest readings sum exactly');
   t.equal((await app.inject({ method: 'GET', url: `/indicators/${indicator}`, headers: admin })).statusCode, 200);
 });
+
+t.test('If-Match: * asks only that the aggregate exists: a write to an existing one passes, a creation is a 412', async (t) => {
+  const { c, store, initiativeId, goalId, backbone } = await setup(t);
+  const indicatorId = await c.indicator(initiativeId, goalId);
+  const revision = { periodEnd: '2026-12-31', value: 2200, reason: 'new funding from the county' };
+  const any = { ...backbone.headers, 'if-match': '*' };
+  t.equal((await c.post(`/indicators/${indicatorId}/targets`, revision, any)).status, 201, 'the indicator exists');
+  t.equal((await c.post(`/indicators/${indicatorId}/targets`, { ...revision, periodEnd: '2027-12-31' }, { ...backbone.headers, 'if-match': ' * ' })).status, 201, 'at any revision');
+  const before = (await store.readAll({ maxCount: 1000 })).length;
+  const created = await c.post(`/initiatives/${initiativeId}/indicators`, indicatorBody(goalId), any);
+  t.equal(created.status, 412, 'a new indicator does not exist yet');
+  t.match(created.body, { type: '/problems/precondition-failed', detail: /does not exist yet/ });
+  t.equal((await store.readAll({ maxCount: 1000 })).length, before, 'nothing recorded');
+  const bad = await c.post(`/indicators/${indicatorId}/targets`, revision, { ...backbone.headers, 'if-match': '"a", *' });
+  t.match(bad.body, { status: 400, errors: [{ path: 'headers.if-match', message: /revision number, or \*/ }] });
+});

@@ -6,10 +6,11 @@ import { UnauthorizedError, ValidationError } from '../../errors.js';
 export const commandContext = (request: FastifyRequest): CommandContext => {
   if (!request.actor) throw new UnauthorizedError();
   const ifMatch = request.headers['if-match'];
-  let revision: number | undefined;
-  if (ifMatch !== undefined) {
+  let revision: number | '*' | undefined;
+  if (ifMatch !== undefined && ifMatch.trim() === '*') revision = '*'; // RFC 9110 §13.1.1: any current representation
+  else if (ifMatch !== undefined) {
     const match = /^\s*(?:W\/)?"?(\d{1,15})"?\s*$/.exec(ifMatch);
-    if (!match) throw new ValidationError('invalid If-Match', [{ path: 'headers.if-match', message: 'must be a stream revision number' }]);
+    if (!match) throw new ValidationError('invalid If-Match', [{ path: 'headers.if-match', message: 'must be a stream revision number, or *' }]);
     revision = Number(match[1]);
   }
   const idempotencyKey = request.headers['idempotency-key'];

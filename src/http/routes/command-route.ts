@@ -149,7 +149,7 @@ export const writeRoute = <Body extends z.ZodType = z.ZodUndefined, Params exten
       ...(body ? { body } : {}),
       headers: z.looseObject({
         'idempotency-key': z.string().optional().describe('retrying with the same key replays the first receipt and records nothing new'),
-        'if-match': z.string().optional().describe('the aggregate revision the client last saw; 412 when stale'),
+        'if-match': z.string().optional().describe('the aggregate revision the client last saw (412 when stale), or * (412 when the aggregate does not exist yet)'),
       }),
       response: {
         ...writeResponses,
